@@ -1,0 +1,38 @@
+# The two commands: `make run` serves the API, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint build schemas browser install clean
+
+run: $(STAMP)
+	$(BIN)/python -m api serve
+
+test: $(STAMP) browser
+	$(BIN)/ruff format --check api tests bench
+	$(BIN)/ruff check api tests bench
+	$(BIN)/mypy api tests
+	$(BIN)/pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/python -m api build
+
+schemas: $(STAMP)
+	$(BIN)/python -m api schemas
+
+# Headless Chromium for the docs-page test, from Debian's packages (no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+clean:
+	rm -rf build $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Article Facts API: evidence-anchored facts from news articles over HTTP."""

@@ -1,0 +1,77 @@
+"""The application factory: wiring only."""
+
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.handlers import BaseRouteHandler
+from litestar.types import ASGIApp
+
+from api.catalog import RESOURCES
+from api.docs import docs_router
+from api.edge import Edge
+from api.errors import EXCEPTION_HANDLERS
+from api.openapi import openapi_config
+from api.query import known_parameters
+from api.resources.articles import article_text
+from api.resources.collection import collection_router
+from api.resources.index import health, index
+from api.resources.schema_files import get_schema, list_schemas
+from api.resources.search import search
+from api.settings import Settings
+from api.store import Store, built_version
+
+
+def only_the_document(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard for Litestar's schema router: /schema/openapi.json only, other doc pages 404."""
+    if connection.scope["path"] != "/schema/openapi.json":
+        raise NotFoundException()
+
+
+def create_litestar(settings: Settings, version: str) -> Litestar:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        app.state.store = await Store.open(settings.database)
+        try:
+            yield
+        finally:
+            await app.state.store.close()
+
+    async def provide_store() -> Store:
+        return app.state.store  # type: ignore[no-any-return]
+
+    config = openapi_config(version)
+    config.openapi_router = Router("/schema", route_handlers=[], guards=[only_the_document])
+    app = Litestar(
+        route_handlers=[
+            *(collection_router(resource) for resource in RESOURCES),
+            article_text,
+            search,
+            index,
+            health,
+            list_schemas,
+            get_schema,
+            docs_router,
+        ],
+        dependencies={"store": Provide(provide_store, use_cache=True)},
+        guards=[known_parameters],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=config,
+        lifespan=[lifespan],
+        debug=False,
+    )
+    return app
+
+
+def create_app(settings: Settings | None = None) -> ASGIApp:
+    """The service: Litestar behind the HTTP edge, over the database ``settings`` names."""
+    settings = settings or Settings.from_env()
+    version = built_version(settings.database)
+    if version is None:
+        raise RuntimeError(f"no built database at {settings.database}; run python -m api build")
+    litestar = create_litestar(settings, version)
+    return Edge(litestar, version, settings.cache_bytes, settings.max_age)

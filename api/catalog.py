@@ -1,0 +1,344 @@
+"""One description per resource: its model, filters and sort keys.
+
+The build turns these into tables, index columns and filter links; the web layer turns them
+into routes, query parameters, SQL and OpenAPI. A new resource is one entry here plus its model.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Annotated, Any
+
+from msgspec import Meta, Struct
+
+from api.models import (
+    Article,
+    Country,
+    Date,
+    Evidence,
+    Meeting,
+    MeetingKind,
+    Member,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Qualifier,
+    Quote,
+    Ref,
+    Slug,
+    Statistic,
+)
+
+Number = Annotated[float, Meta(ge=-1e15, le=1e15)]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Every resolved record of a build, by resource name, with the reverse lookups filters need."""
+
+    records: Mapping[str, list[Any]]
+
+    @cached_property
+    def memberships(self) -> Mapping[str, list[Member]]:
+        """Memberships by the id of either side (organisation or member)."""
+        index: defaultdict[str, list[Member]] = defaultdict(list)
+        for member in self.records["members"]:
+            index[member.organisation.id].append(member)
+            index[member.member.id].append(member)
+        return index
+
+
+Values = Callable[[Any, Corpus], Iterable[str]]
+
+
+@dataclass(frozen=True)
+class Link:
+    """An equality filter: a record matches when the parameter is one of its values."""
+
+    description: str
+    values: Values
+    annotation: Any = Slug
+
+
+@dataclass(frozen=True)
+class Range:
+    """An overlap filter: a record spans [low, high]; it matches when that meets [from, to]."""
+
+    low_param: str
+    high_param: str
+    description: str
+    low: Callable[[Any], float | str]
+    high: Callable[[Any], float | str]
+    annotation: Any
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A collection the API serves: one table, one model, its filters and sort keys."""
+
+    name: str
+    noun: str
+    model: type[Struct]
+    summary: str
+    label: Callable[[Any], str]
+    search_text: Callable[[Any], str]
+    links: Mapping[str, Link]
+    sorts: Mapping[str, Callable[[Any], float | str]] = field(default_factory=dict)
+    ranges: tuple[Range, ...] = ()
+    text_filter: bool = True
+
+    def ref(self, record: Any) -> Ref:
+        return Ref(type=self.noun, id=record.id, name=self.label(record), href=self.href(record.id))  # type: ignore[arg-type]
+
+    def href(self, record_id: str) -> str:
+        return f"/v1/{self.name}/{record_id}"
+
+
+def refs(*values: Ref | None) -> list[str]:
+    return [value.id for value in values if value is not None]
+
+
+def evidence_articles(record: Any, _: Corpus) -> Iterator[str]:
+    return iter(sorted({span.article for span in _spans(record)}))
+
+
+def _spans(value: Any) -> Iterator[Evidence]:
+    if isinstance(value, Evidence):
+        yield value
+    elif isinstance(value, Struct):
+        for name in value.__struct_fields__:
+            yield from _spans(getattr(value, name))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _spans(item)
+
+
+def first_day(date: Date | None) -> str:
+    """The earliest calendar day a date may denote ("" when unknown, so it sorts first)."""
+    if date is None:
+        return ""
+    return {"year": f"{date.value}-01-01", "month": f"{date.value}-01"}.get(
+        date.precision, date.value
+    )
+
+
+def last_day(date: Date | None) -> str:
+    """The latest calendar day a date may denote ("9999-12-31" when unknown)."""
+    if date is None:
+        return "9999-12-31"
+    if date.precision == "day":
+        return date.value
+    if date.precision == "month":
+        year, month = (int(part) for part in date.value.split("-"))
+        following = datetime.date(year + month // 12, month % 12 + 1, 1)
+        return (following - datetime.timedelta(days=1)).isoformat()
+    return f"{date.value}-12-31"
+
+
+ARTICLE = Link("Only records with evidence in this article (id).", evidence_articles)
+
+
+def _fact_article(record: Any, _: Corpus) -> list[str]:
+    return [record.article.id]
+
+
+FACT_ARTICLE = Link("Only facts taken from this article (id).", _fact_article)
+
+ARTICLES = Resource(
+    name="articles",
+    noun="article",
+    model=Article,
+    summary="source articles",
+    label=lambda a: a.title,
+    search_text=lambda a: a.title,
+    links={},
+    sorts={"date": lambda a: first_day(a.date), "title": lambda a: a.title},
+)
+
+COUNTRIES = Resource(
+    name="countries",
+    noun="country",
+    model=Country,
+    summary="countries",
+    label=lambda c: c.name,
+    search_text=lambda c: " ".join(filter(None, (c.name, c.iso2, c.iso3))),
+    links={
+        "organisation": Link(
+            "Only countries that are members of this organisation (id).",
+            lambda c, corpus: [
+                m.organisation.id for m in corpus.memberships[c.id] if m.member.id == c.id
+            ],
+        ),
+        "iso2": Link(
+            "Only the country with this ISO 3166-1 alpha-2 code.",
+            lambda c, _: refs_or_empty(c.iso2),
+            Annotated[str, Meta(pattern=r"^[A-Z]{2}$")],
+        ),
+        "article": ARTICLE,
+    },
+    sorts={"name": lambda c: c.name},
+)
+
+
+def refs_or_empty(value: str | None) -> list[str]:
+    return [] if value is None else [value]
+
+
+ORGANISATIONS = Resource(
+    name="organisations",
+    noun="organisation",
+    model=Organisation,
+    summary="organisations and their bodies",
+    label=lambda o: o.name,
+    search_text=lambda o: " ".join([o.name, o.short_name or "", *o.aliases]),
+    links={
+        "kind": Link("Only organisations of this kind.", lambda o, _: [o.kind], OrganisationKind),
+        "parent": Link(
+            "Only bodies of this parent organisation (id).", lambda o, _: refs(o.parent)
+        ),
+        "country": Link("Only national bodies of this country (id).", lambda o, _: refs(o.country)),
+        "member": Link(
+            "Only organisations that have this member (a country or organisation id).",
+            lambda o, corpus: [
+                m.member.id for m in corpus.memberships[o.id] if m.organisation.id == o.id
+            ],
+        ),
+        "article": ARTICLE,
+    },
+    sorts={"name": lambda o: o.name, "kind": lambda o: o.kind},
+)
+
+PEOPLE = Resource(
+    name="people",
+    noun="person",
+    model=Person,
+    summary="people",
+    label=lambda p: p.name,
+    search_text=lambda p: " ".join([p.name, *(role.title for role in p.roles)]),
+    links={
+        "organisation": Link(
+            "Only people with a role in this organisation (id).",
+            lambda p, _: refs(*(role.organisation for role in p.roles)),
+        ),
+        "country": Link(
+            "Only people of this country or with a role for it (id).",
+            lambda p, _: refs(p.country, *(role.country for role in p.roles)),
+        ),
+        "article": ARTICLE,
+    },
+    sorts={"name": lambda p: p.name},
+)
+
+MEMBERS = Resource(
+    name="members",
+    noun="member",
+    model=Member,
+    summary="memberships",
+    label=lambda m: f"{m.member.name} in {m.organisation.name}",
+    search_text=lambda m: f"{m.member.name} {m.organisation.name}",
+    links={
+        "organisation": Link(
+            "Only memberships of this organisation (id).", lambda m, _: refs(m.organisation)
+        ),
+        "member": Link(
+            "Only memberships of this member (country or organisation id).",
+            lambda m, _: refs(m.member),
+        ),
+        "article": FACT_ARTICLE,
+    },
+    sorts={"organisation": lambda m: m.organisation.id, "member": lambda m: m.member.id},
+    text_filter=False,
+)
+
+MEETINGS = Resource(
+    name="meetings",
+    noun="meeting",
+    model=Meeting,
+    summary="meetings: summits, council sessions, exercises, bilateral talks",
+    label=lambda m: m.name,
+    search_text=lambda m: " ".join([m.name, m.place.name if m.place else ""]),
+    links={
+        "kind": Link("Only meetings of this kind.", lambda m, _: [m.kind], MeetingKind),
+        "organisation": Link(
+            "Only meetings organised by this organisation (id).", lambda m, _: refs(m.organiser)
+        ),
+        "participant": Link(
+            "Only meetings this country, organisation or person took part in (id).",
+            lambda m, _: refs(*(p.participant for p in m.participants)),
+        ),
+        "article": FACT_ARTICLE,
+    },
+    ranges=(
+        Range(
+            "date_from",
+            "date_to",
+            "Only meetings that may overlap this window of days (inclusive, YYYY-MM-DD).",
+            low=lambda m: first_day(m.start),
+            high=lambda m: last_day(m.end or m.start),
+            annotation=datetime.date,
+        ),
+    ),
+    sorts={"start": lambda m: first_day(m.start), "name": lambda m: m.name},
+)
+
+QUOTES = Resource(
+    name="quotes",
+    noun="quote",
+    model=Quote,
+    summary="exact quotations",
+    label=lambda q: q.text if len(q.text) <= 80 else q.text[:79] + "…",
+    search_text=lambda q: q.text,
+    links={
+        "speaker": Link("Only quotes by this person (id).", lambda q, _: refs(q.speaker)),
+        "meeting": Link("Only quotes said at this meeting (id).", lambda q, _: refs(q.meeting)),
+        "article": FACT_ARTICLE,
+    },
+    sorts={"date": lambda q: first_day(q.date), "speaker": lambda q: q.speaker.id},
+)
+
+STATISTICS = Resource(
+    name="statistics",
+    noun="statistic",
+    model=Statistic,
+    summary="numbers with unit, qualifier and subject",
+    label=lambda s: s.measure,
+    search_text=lambda s: " ".join([s.measure, *(span.exact for span in s.evidence)]),
+    links={
+        "unit": Link(
+            "Only numbers in this unit.",
+            lambda s, _: [s.unit],
+            Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)],
+        ),
+        "qualifier": Link(
+            "Only numbers with this qualifier.", lambda s, _: [s.qualifier], Qualifier
+        ),
+        "subject": Link("Only numbers about this entity (id).", lambda s, _: refs(s.subject)),
+        "article": FACT_ARTICLE,
+    },
+    ranges=(
+        Range(
+            "value_min",
+            "value_max",
+            "Only numbers whose value (or range) meets [value_min, value_max].",
+            low=lambda s: s.value,
+            high=lambda s: s.value if s.value_max is None else s.value_max,
+            annotation=Number,
+        ),
+    ),
+    sorts={"value": lambda s: s.value, "unit": lambda s: s.unit},
+)
+
+RESOURCES: tuple[Resource, ...] = (
+    ARTICLES,
+    ORGANISATIONS,
+    MEMBERS,
+    MEETINGS,
+    QUOTES,
+    STATISTICS,
+    PEOPLE,
+    COUNTRIES,
+)
+BY_NAME: Mapping[str, Resource] = {resource.name: resource for resource in RESOURCES}
+BY_NOUN: Mapping[str, Resource] = {resource.noun: resource for resource in RESOURCES}

@@ -1,0 +1,183 @@
+"""Semantic checks of the decoded fixtures: ids, references, evidence spans, dates, ranges.
+
+Each check raises :class:`BuildError` naming the file, the JSON path and what is wrong; the
+first fault stops the build.
+"""
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+from msgspec import Struct
+
+from api.catalog import BY_NAME
+from api.inputs import Inputs, Located
+from api.models import Date, Evidence
+from api.records import (
+    MeetingRecord,
+    MemberRecord,
+    OrganisationRecord,
+    PersonRecord,
+    QuoteRecord,
+    StatisticRecord,
+)
+
+ENTITIES = ("countries", "organisations", "people")
+FACTS = ("members", "meetings", "quotes", "statistics")
+Reference = tuple[str, str | None, tuple[str, ...]]
+
+
+def check(inputs: Inputs) -> None:
+    ids = _check_ids(inputs)
+    articles = _articles(inputs)
+    for name, located in inputs.all():
+        for suffix, target, kinds in references(located.record):
+            if target is not None and not ids.get(target, set()) & set(kinds):
+                wanted = " or ".join(BY_NAME[kind].noun for kind in kinds)
+                raise located.error(f"reference {target!r} is not a known {wanted} id", suffix)
+        _check_spans(located, articles)
+        _check_dates(located)
+        _check_record(name, located)
+
+
+def _check_ids(inputs: Inputs) -> dict[str, set[str]]:
+    """Ids are unique per list, and entity ids across all entity lists. Returns id -> lists."""
+    kinds: dict[str, set[str]] = {}
+    seen: dict[tuple[str, str], Located] = {}
+    for name, located in inputs.all():
+        scope = "entities" if name in ENTITIES else name
+        key = (scope, located.record.id)
+        if key in seen:
+            first = seen[key]
+            where = f"{first.file} at {first.path}"
+            raise located.error(f"duplicate id {located.record.id!r} (first at {where})", ".id")
+        seen[key] = located
+        kinds.setdefault(located.record.id, set()).add(name)
+    return kinds
+
+
+def _articles(inputs: Inputs) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for located in inputs.records["articles"]:
+        source = located.record.source
+        if source not in inputs.texts:
+            raise located.error(f"seed file {source!r} not found in seeds/", ".source")
+        texts[located.record.id] = inputs.texts[source]
+    return texts
+
+
+def references(record: Any) -> Iterator[Reference]:
+    """Every id a record refers to, with the JSON path suffix and the lists it may name."""
+    if isinstance(record, OrganisationRecord):
+        yield ".parent", record.parent, ("organisations",)
+        yield ".country", record.country, ("countries",)
+    elif isinstance(record, PersonRecord):
+        yield ".country", record.country, ("countries",)
+        for i, role in enumerate(record.roles):
+            yield f".roles[{i}].organisation", role.organisation, ("organisations",)
+            yield f".roles[{i}].country", role.country, ("countries",)
+    elif isinstance(record, MemberRecord):
+        yield ".organisation", record.organisation, ("organisations",)
+        yield ".member", record.member, ("countries", "organisations")
+    elif isinstance(record, MeetingRecord):
+        yield ".organiser", record.organiser, ("organisations",)
+        if record.place is not None:
+            yield ".place.country", record.place.country, ("countries",)
+        for i, participant in enumerate(record.participants):
+            yield f".participants[{i}].participant", participant.participant, ENTITIES
+    elif isinstance(record, QuoteRecord):
+        yield ".speaker", record.speaker, ("people",)
+        yield ".meeting", record.meeting, ("meetings",)
+    elif isinstance(record, StatisticRecord):
+        yield ".subject", record.subject, ENTITIES
+
+
+def walk(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every nested Struct of a record with its JSON path suffix, depth first."""
+    if isinstance(value, Struct):
+        yield path, value
+        for name in value.__struct_fields__:
+            yield from walk(getattr(value, name), f"{path}.{name}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from walk(item, f"{path}[{index}]")
+
+
+def _check_spans(located: Located, articles: dict[str, str]) -> None:
+    for suffix, span in walk(located.record):
+        if not isinstance(span, Evidence):
+            continue
+        text = articles.get(span.article)
+        if text is None:
+            raise located.error(
+                f"evidence names unknown article {span.article!r}", f"{suffix}.article"
+            )
+        if span.end <= span.start:
+            raise located.error(f"end {span.end} is not after start {span.start}", f"{suffix}.end")
+        if span.end > len(text):
+            raise located.error(
+                f"end {span.end} is beyond the text ({len(text)} code points)", f"{suffix}.end"
+            )
+        actual = text[span.start : span.end]
+        if actual != span.exact:
+            raise located.error(
+                f"exact {span.exact!r} does not match the text at [{span.start}:{span.end}]: "
+                f"{actual!r}",
+                f"{suffix}.exact",
+            )
+
+
+def parse_date(date: Date) -> datetime.date:
+    """The first day a date denotes; raises ValueError when value and precision disagree."""
+    parts = date.value.split("-")
+    expected = {"year": 1, "month": 2, "day": 3}[date.precision]
+    if len(parts) != expected:
+        raise ValueError(f"value {date.value!r} does not have {date.precision} precision")
+    year, month, day = (int(part) for part in [*parts, "01", "01"][:3])
+    return datetime.date(year, month, day)
+
+
+def _check_dates(located: Located) -> None:
+    for suffix, date in walk(located.record):
+        if isinstance(date, Date):
+            try:
+                parse_date(date)
+            except ValueError as exc:
+                raise located.error(str(exc), suffix) from None
+
+
+def _check_record(name: str, located: Located) -> None:
+    record = located.record
+    if name in FACTS or name == "articles":
+        _require_evidence(located)
+    if name in FACTS:
+        articles = {span.article for _, span in walk(record) if isinstance(span, Evidence)}
+        if len(articles) > 1:
+            raise located.error(
+                f"a fact's evidence must come from one article, not {sorted(articles)}"
+            )
+    if isinstance(record, QuoteRecord) and all(
+        span.exact != record.text for span in record.evidence
+    ):
+        raise located.error("text is not the exact of any of the quote's evidence spans", ".text")
+    if isinstance(record, StatisticRecord):
+        _check_statistic(located, record)
+    ended = isinstance(record, MeetingRecord) and record.end is not None
+    if ended and parse_date(record.end) < parse_date(record.start):
+        raise located.error("end is before start", ".end")
+    if isinstance(record, OrganisationRecord) and record.parent == record.id:
+        raise located.error("an organisation cannot be its own parent", ".parent")
+
+
+def _require_evidence(located: Located) -> None:
+    if not located.record.evidence:
+        raise located.error("a fact needs at least one evidence span", ".evidence")
+
+
+def _check_statistic(located: Located, record: StatisticRecord) -> None:
+    if (record.qualifier == "range") != (record.value_max is not None):
+        raise located.error(
+            "value_max is given exactly when the qualifier is 'range'", ".value_max"
+        )
+    if record.value_max is not None and record.value_max < record.value:
+        raise located.error("value_max is below value", ".value_max")

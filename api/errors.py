@@ -1,0 +1,115 @@
+"""The error hierarchy and the one problem-details shape every 4xx/5xx uses (RFC 9457)."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from api.models import ParameterError, Problem
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("api")
+
+
+class ApiError(Exception):
+    """An error a client caused or may see; its status and detail become a problem document."""
+
+    status = 500
+
+    def __init__(self, detail: str, errors: list[ParameterError] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class NotFound(ApiError):
+    """No record has the requested id."""
+
+    status = 404
+
+
+class BadRequest(ApiError):
+    """One or more parameters are invalid; ``errors`` names each of them."""
+
+    status = 400
+
+    @classmethod
+    def for_parameter(cls, parameter: str, detail: str) -> "BadRequest":
+        return cls(
+            f"invalid parameter {parameter!r}: {detail}",
+            [ParameterError(parameter=parameter, detail=detail)],
+        )
+
+
+class BuildError(Exception):
+    """A fixture or seed that cannot be built; names the file, the location and the fault."""
+
+    def __init__(self, file: str, location: str, detail: str) -> None:
+        super().__init__(f"{file}: {location}: {detail}")
+        self.file = file
+        self.location = location
+        self.detail = detail
+
+
+def problem(status: int, detail: str, errors: list[ParameterError] | None = None) -> Problem:
+    return Problem(
+        type="about:blank",
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        errors=errors or [],
+    )
+
+
+def problem_response(body: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=body.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _validation_errors(exc: ValidationException) -> list[ParameterError]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    return [
+        ParameterError(parameter=str(item.get("key", "")), detail=str(item.get("message", "")))
+        for item in extra
+        if isinstance(item, dict)
+    ]
+
+
+def handle_api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[bytes]:
+    return problem_response(problem(exc.status, exc.detail, exc.errors))
+
+
+def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc)
+        names = ", ".join(repr(error.parameter) for error in errors)
+        return problem_response(problem(400, f"invalid parameter {names}", errors))
+    headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
+    return problem_response(problem(exc.status_code, _public_detail(exc)), headers)
+
+
+def _public_detail(exc: HTTPException) -> str:
+    if exc.status_code == 404:
+        return "no resource at this path"
+    if exc.status_code == 405:
+        return "method not allowed; see the Allow header"
+    return HTTPStatus(exc.status_code).description
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(problem(500, "the server failed to answer; the error was logged"))
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: handle_api_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

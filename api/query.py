@@ -1,0 +1,76 @@
+"""Query-string rules shared by every route: known names only, once each; cursors; FTS text."""
+
+import base64
+import binascii
+import re
+import unicodedata
+from typing import Any
+
+import msgspec
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+
+from api.errors import BadRequest
+from api.models import ParameterError
+
+MAX_TEXT = 200
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+async def known_parameters(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Guard: refuse unknown and repeated query parameters, naming each of them."""
+    allowed = handler.opt.get("query", frozenset())
+    errors = []
+    seen: set[str] = set()
+    for name, _ in connection.query_params.multi_items():
+        if name not in allowed:
+            errors.append(ParameterError(parameter=name, detail="unknown parameter"))
+        elif name in seen:
+            errors.append(ParameterError(parameter=name, detail="given more than once"))
+        seen.add(name)
+    if errors:
+        names = ", ".join(sorted({repr(error.parameter) for error in errors}))
+        raise BadRequest(f"invalid parameter {names}", _unique(errors))
+
+
+def _unique(errors: list[ParameterError]) -> list[ParameterError]:
+    return list(dict.fromkeys(errors))
+
+
+class Cursor(msgspec.Struct, array_like=True, frozen=True):
+    """Where a page ends: the sort it belongs to, the last sort value and the last id."""
+
+    sort: str
+    value: str | float | int
+    id: str
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode(cursor)).decode().rstrip("=")
+
+
+def decode_cursor(raw: str, sort: str) -> Cursor:
+    try:
+        data = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+        cursor = msgspec.json.decode(data, type=Cursor)
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise BadRequest.for_parameter("cursor", "not a cursor this service issued") from None
+    if cursor.sort != sort:
+        raise BadRequest.for_parameter("cursor", f"issued for sort={cursor.sort!r}, not {sort!r}")
+    return cursor
+
+
+def fts_match(parameter: str, text: str) -> str:
+    """An FTS5 query matching every word of ``text`` literally (implicit AND, prefix on the last).
+
+    Operators, quotes and hyphens lose their meaning: each word becomes a quoted string.
+    """
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise BadRequest.for_parameter(parameter, "must not contain control characters")
+    words = _WORD.findall(text)
+    if not words:
+        raise BadRequest.for_parameter(parameter, "must contain at least one letter or digit")
+    quoted = [f'"{word}"' for word in words[:32]]
+    return " ".join([*quoted[:-1], quoted[-1] + " *"])

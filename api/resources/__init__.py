@@ -1,0 +1,1 @@
+"""HTTP routes: the generated collections, article text, search and the index."""

@@ -1,0 +1,45 @@
+"""The text of an article, whole or a span of it."""
+
+from typing import Annotated
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, Parameter
+
+from api.errors import BadRequest
+from api.models import Slug
+from api.openapi import ITEM_RESPONSES
+from api.store import Store
+
+Offset = Annotated[
+    int | None,
+    Parameter(ge=0, le=10_000_000, description="Code point offset; see evidence start/end."),
+]
+
+
+@get(
+    "/v1/articles/{id:str}/text",
+    operation_id="getArticleText",
+    summary="Get the text of an article",
+    description="The article text as UTF-8 plain text, or the span [start, end) in code points.",
+    tags=["Articles"],
+    media_type="text/plain",
+    responses=ITEM_RESPONSES,
+    opt={"query": frozenset({"start", "end"})},
+)
+async def article_text(
+    store: NamedDependency[Store],
+    id: FromPath[Slug],
+    start: Offset = None,
+    end: Offset = None,
+) -> Response[str]:
+    text = await store.text(id)
+    low = 0 if start is None else start
+    high = len(text) if end is None else end
+    if low > len(text):
+        raise BadRequest.for_parameter("start", f"must be at most the text length {len(text)}")
+    if high > len(text):
+        raise BadRequest.for_parameter("end", f"must be at most the text length {len(text)}")
+    if low > high:
+        raise BadRequest.for_parameter("start", "must not be after end")
+    return Response(text[low:high], media_type="text/plain")

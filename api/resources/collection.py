@@ -1,0 +1,201 @@
+"""One piece of code turns a catalog Resource into its list and item routes.
+
+The list handler's signature is generated from the Resource's filters, so Litestar parses,
+validates and documents every parameter; the handler body only translates them to conditions.
+"""
+
+import inspect
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+import msgspec
+from litestar import Request, Response, Router, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, Parameter
+
+from api.catalog import Resource
+from api.errors import BadRequest
+from api.models import PageLinks, PageMeta, Slug
+from api.openapi import ITEM_RESPONSES, LIST_RESPONSES
+from api.query import MAX_TEXT, Cursor, decode_cursor, encode_cursor, fts_match
+from api.store import Condition, Store, link_condition, range_conditions, text_condition
+
+JSON = "application/json"
+Limit = Annotated[
+    int, Parameter(ge=1, le=500, description="Records per page (1-500).", examples=[])
+]
+
+
+def page_model(resource: Resource) -> type[msgspec.Struct]:
+    """The envelope of a list response: data, meta and links."""
+    return msgspec.defstruct(
+        f"{resource.model.__name__}Page",
+        [("data", list[resource.model]), ("meta", PageMeta), ("links", PageLinks)],  # type: ignore[name-defined]
+        kw_only=True,
+        forbid_unknown_fields=True,
+    )
+
+
+def envelope(bodies: list[bytes], meta: PageMeta, links: PageLinks) -> bytes:
+    return b"".join(
+        (
+            b'{"data":[',
+            b",".join(bodies),
+            b'],"meta":',
+            msgspec.json.encode(meta),
+            b',"links":',
+            msgspec.json.encode(links),
+            b"}",
+        )
+    )
+
+
+def page_links(
+    request: Request[Any, Any, Any], next_cursor: str | None
+) -> tuple[PageLinks, dict[str, str]]:
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    path = request.url.path
+    own = f"{path}?{request.url.query}" if request.url.query else path
+    if next_cursor is None:
+        return PageLinks(self=own, next=None), {}
+    following = f"{path}?{urlencode([*query, ('cursor', next_cursor)])}"
+    return PageLinks(self=own, next=following), {"Link": f'<{following}>; rel="next"'}
+
+
+def sort_choices(resource: Resource) -> tuple[str, ...]:
+    keys = ("id", *resource.sorts)
+    return tuple(option for key in keys for option in (key, f"-{key}"))
+
+
+def list_parameters(resource: Resource) -> list[inspect.Parameter]:
+    def param(name: str, annotation: Any, default: Any = None) -> inspect.Parameter:
+        return inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+        )
+
+    sort_type = Literal[sort_choices(resource)]  # type: ignore[valid-type]
+    params = [
+        param("store", NamedDependency[Store], inspect.Parameter.empty),
+        param("request", Request, inspect.Parameter.empty),
+        param("limit", Limit, 50),
+        param(
+            "cursor",
+            Annotated[
+                str | None,
+                Parameter(max_length=512, description="Opaque cursor from meta.next_cursor."),
+            ],
+        ),
+        param(
+            "sort",
+            Annotated[
+                sort_type,
+                Parameter(description="Sort key; '-' sorts descending. Ties are broken by id."),
+            ],
+            "id",
+        ),
+    ]
+    for name, link in resource.links.items():
+        params.append(
+            param(name, Annotated[link.annotation | None, Parameter(description=link.description)])
+        )
+    for span in resource.ranges:
+        for name in (span.low_param, span.high_param):
+            params.append(
+                param(
+                    name, Annotated[span.annotation | None, Parameter(description=span.description)]
+                )
+            )
+    if resource.text_filter:
+        params.append(
+            param(
+                "q",
+                Annotated[
+                    str | None,
+                    Parameter(
+                        min_length=1,
+                        max_length=MAX_TEXT,
+                        description="Only records whose text matches all these words.",
+                    ),
+                ],
+            )
+        )
+    return params
+
+
+def conditions(resource: Resource, values: dict[str, Any]) -> list[Condition]:
+    found = [
+        link_condition(resource, name, str(values[name]))
+        for name in resource.links
+        if values.get(name) is not None
+    ]
+    for span in resource.ranges:
+        low, high = values.get(span.low_param), values.get(span.high_param)
+        if low is not None and high is not None and low > high:
+            raise BadRequest.for_parameter(span.low_param, f"must not be after {span.high_param}")
+        found += range_conditions(span, _sql_value(low), _sql_value(high))
+    if values.get("q") is not None:
+        found.append(text_condition(resource, fts_match("q", values["q"])))
+    return found
+
+
+def _sql_value(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def collection_router(resource: Resource) -> Router:
+    model = resource.model
+    page = page_model(resource)
+    parameters = list_parameters(resource)
+    names = frozenset(p.name for p in parameters) - {"store", "request"}
+
+    async def list_records(**values: Any) -> Response[bytes]:
+        store: Store = values["store"]
+        request: Request[Any, Any, Any] = values["request"]
+        sort: str = values["sort"]
+        key = sort.lstrip("-")
+        after = None
+        if values.get("cursor") is not None:
+            cursor = decode_cursor(values["cursor"], sort)
+            after = (cursor.value, cursor.id)
+        limit: int = values["limit"]
+        result = await store.page(
+            resource, conditions(resource, values), key, sort.startswith("-"), after, limit
+        )
+        next_cursor = None if result.last is None else encode_cursor(Cursor(sort, *result.last))
+        links, headers = page_links(request, next_cursor)
+        meta = PageMeta(total=result.total, limit=limit, next_cursor=next_cursor)
+        return Response(envelope(result.bodies, meta, links), media_type=JSON, headers=headers)
+
+    list_records.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    list_records.__annotations__ = {p.name: p.annotation for p in parameters}
+    list_records.__annotations__["return"] = Response[page]  # type: ignore[valid-type]
+
+    async def get_record(store: NamedDependency[Store], id: FromPath[Slug]) -> Response[bytes]:
+        return Response(await store.body(resource, id), media_type=JSON)
+
+    get_record.__annotations__["return"] = Response[model]  # type: ignore[valid-type]
+    title = resource.name.capitalize()
+    return Router(
+        path=f"/v1/{resource.name}",
+        tags=[title],
+        route_handlers=[
+            get(
+                "/",
+                operation_id=f"list{title}",
+                name=f"{resource.name}:list",
+                summary=f"List {resource.summary}",
+                description=f"Pages through {resource.summary}, filtered and sorted.",
+                responses=LIST_RESPONSES,
+                opt={"query": names},
+            )(list_records),
+            get(
+                "/{id:str}",
+                operation_id=f"get{resource.noun.capitalize()}",
+                name=f"{resource.name}:get",
+                summary=f"Get one of the {resource.summary}",
+                description=f"One {resource.noun} by id.",
+                responses=ITEM_RESPONSES,
+                opt={"query": frozenset()},
+            )(get_record),
+        ],
+    )

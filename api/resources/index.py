@@ -1,0 +1,38 @@
+"""The entry point /v1 and the liveness check /health."""
+
+from litestar import get
+from litestar.di import NamedDependency
+
+from api.catalog import RESOURCES
+from api.models import Health, Index
+from api.store import Store
+
+
+@get(
+    "/v1",
+    operation_id="getIndex",
+    summary="Index of the API",
+    description="Links to every collection, the dataset version and the record count of each.",
+    tags=["Index"],
+    opt={"query": frozenset()},
+)
+async def index(store: NamedDependency[Store]) -> Index:
+    meta = await store.meta()
+    return Index(
+        version=meta["version"],
+        collections={r.name: f"/v1/{r.name}" for r in RESOURCES} | {"search": "/v1/search"},
+        counts=await store.counts(),
+    )
+
+
+@get(
+    "/health",
+    operation_id="getHealth",
+    summary="Liveness",
+    description="Answers while the service can read its database, with the dataset version.",
+    tags=["Index"],
+    opt={"query": frozenset()},
+)
+async def health(store: NamedDependency[Store]) -> Health:
+    meta = await store.meta()
+    return Health(status="ok", version=meta["version"])

@@ -1,0 +1,60 @@
+"""Full-text search over every resource and the article texts, with typed hits and snippets."""
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import Parameter
+
+from api.models import PageLinks, PageMeta, SearchHit
+from api.openapi import LIST_RESPONSES
+from api.query import MAX_TEXT, Cursor, decode_cursor, encode_cursor, fts_match
+from api.resources.collection import JSON, Limit, envelope, page_links
+from api.store import Store
+
+HitType = Literal["article", "organisation", "person", "meeting", "quote", "statistic"]
+
+
+class SearchPage(msgspec.Struct, kw_only=True):
+    """Search results, best match first."""
+
+    data: list[SearchHit]
+    meta: PageMeta
+    links: PageLinks
+
+
+@get(
+    "/v1/search",
+    operation_id="search",
+    summary="Search every resource",
+    description=(
+        "Matches every word of `q` (the last one as a prefix) in quotes, statistics, meetings,"
+        " organisations, people and article text. Hits are ranked best first (BM25); snippets"
+        " wrap matches in [ and ]."
+    ),
+    tags=["Search"],
+    responses=LIST_RESPONSES,
+    opt={"query": frozenset({"q", "type", "limit", "cursor"})},
+)
+async def search(
+    store: NamedDependency[Store],
+    request: Request[Any, Any, Any],
+    q: Annotated[str, Parameter(min_length=1, max_length=MAX_TEXT, description="Words to find.")],
+    type: Annotated[HitType | None, Parameter(description="Only hits of this type.")] = None,
+    limit: Limit = 50,
+    cursor: Annotated[str | None, Parameter(max_length=512, description="Opaque cursor.")] = None,
+) -> Response[SearchPage]:
+    after = None
+    if cursor is not None:
+        decoded = decode_cursor(cursor, "rank")
+        after = (float(decoded.value), int(decoded.id))
+    rows, total, last = await store.search(fts_match("q", q), type, after, limit)
+    hits = [
+        msgspec.json.encode(SearchHit(type=r[0], id=r[1], name=r[2], href=r[3], snippet=r[4]))
+        for r in rows
+    ]
+    next_cursor = None if last is None else encode_cursor(Cursor("rank", last[0], str(last[1])))
+    links, headers = page_links(request, next_cursor)
+    meta = PageMeta(total=total, limit=limit, next_cursor=next_cursor)
+    return Response(envelope(hits, meta, links), media_type=JSON, headers=headers)  # type: ignore[arg-type]

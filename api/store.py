@@ -1,0 +1,262 @@
+"""All SQL: the schema, writing a built corpus, and reading pages and records back.
+
+Table and column names come only from the catalog (fixed identifiers, never from a request);
+every value is a bound parameter.
+"""
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import msgspec
+
+from api.catalog import RESOURCES, Corpus, Range, Resource
+from api.errors import NotFound
+
+SortValue = str | float
+FTS_TYPES = ("article", "organisation", "person", "meeting", "quote", "statistic")
+
+
+def sort_column(key: str) -> str:
+    return "id" if key == "id" else f"sort_{key}"
+
+
+def _columns(resource: Resource) -> list[str]:
+    columns = [sort_column(key) for key in resource.sorts]
+    for span in resource.ranges:
+        columns += [f"low_{span.low_param}", f"high_{span.high_param}"]
+    return columns
+
+
+def schema() -> list[str]:
+    statements = [
+        "create table meta (key text primary key, value text not null)",
+        "create table article_text (id text primary key, text text not null)",
+        "create table links (resource text not null, rel text not null, target text not null,"
+        " id text not null, primary key (resource, rel, target, id)) without rowid",
+        "create virtual table search using fts5(type unindexed, id unindexed, name unindexed,"
+        " href unindexed, body, tokenize = 'unicode61 remove_diacritics 2')",
+    ]
+    for resource in RESOURCES:
+        columns = "".join(f", {column} not null" for column in _columns(resource))
+        statements.append(
+            f"create table {resource.name} (id text primary key, body blob not null{columns})"
+        )
+        for column in _columns(resource):
+            statements.append(
+                f"create index {resource.name}_{column} on {resource.name} ({column}, id)"
+            )
+    return statements
+
+
+def write(path: Path, corpus: Corpus, texts: dict[str, str], meta: dict[str, str]) -> None:
+    """Write a complete database at ``path`` (which must not exist)."""
+    connection = sqlite3.connect(path)
+    try:
+        with connection:
+            for statement in schema():
+                connection.execute(statement)
+            connection.executemany("insert into meta values (?, ?)", sorted(meta.items()))
+            connection.executemany("insert into article_text values (?, ?)", sorted(texts.items()))
+            for resource in RESOURCES:
+                _write_resource(connection, resource, corpus)
+            _write_search(connection, corpus, texts)
+        connection.execute("analyze")
+        connection.execute("vacuum")
+    finally:
+        connection.close()
+
+
+def _write_resource(connection: sqlite3.Connection, resource: Resource, corpus: Corpus) -> None:
+    columns = _columns(resource)
+    marks = ", ".join("?" * (len(columns) + 2))
+    encoder = msgspec.json.Encoder()
+    rows = []
+    links = []
+    for record in corpus.records[resource.name]:
+        values: list[Any] = [record.id, encoder.encode(record)]
+        values += [sort(record) for sort in resource.sorts.values()]
+        for span in resource.ranges:
+            values += [span.low(record), span.high(record)]
+        rows.append(values)
+        for rel, link in resource.links.items():
+            links += [
+                (resource.name, rel, target, record.id)
+                for target in set(link.values(record, corpus))
+            ]
+    connection.executemany(f"insert into {resource.name} values ({marks})", rows)  # noqa: S608
+    connection.executemany("insert into links values (?, ?, ?, ?)", links)
+
+
+def _write_search(connection: sqlite3.Connection, corpus: Corpus, texts: dict[str, str]) -> None:
+    rows = []
+    for resource in RESOURCES:
+        if resource.noun not in FTS_TYPES:
+            continue
+        for record in corpus.records[resource.name]:
+            body = texts[record.id] if resource.name == "articles" else resource.search_text(record)
+            rows.append((resource.noun, record.id, resource.label(record), record.href, body))
+    connection.executemany("insert into search values (?, ?, ?, ?, ?)", rows)
+
+
+def built_version(path: Path) -> str | None:
+    """The dataset version recorded in a database, or None when there is no readable one."""
+    if not path.exists():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = connection.execute("select value from meta where key = 'version'").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return None if row is None else str(row[0])
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One filter of a list request, already validated: SQL with its bound values."""
+
+    sql: str
+    values: tuple[Any, ...]
+
+
+def link_condition(resource: Resource, rel: str, target: str) -> Condition:
+    return Condition(
+        "id in (select id from links where resource = ? and rel = ? and target = ?)",
+        (resource.name, rel, target),
+    )
+
+
+def range_conditions(span: Range, low: Any | None, high: Any | None) -> list[Condition]:
+    """Overlap with [low, high]: the record's high end reaches low, its low end reaches high."""
+    conditions = []
+    if low is not None:
+        conditions.append(Condition(f"high_{span.high_param} >= ?", (low,)))
+    if high is not None:
+        conditions.append(Condition(f"low_{span.low_param} <= ?", (high,)))
+    return conditions
+
+
+def text_condition(resource: Resource, match: str) -> Condition:
+    return Condition(
+        "id in (select id from search where search match ? and type = ?)", (match, resource.noun)
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of bodies plus the total and the sort key of the last row."""
+
+    bodies: list[bytes]
+    total: int
+    last: tuple[SortValue, str] | None
+
+
+class Store:
+    """Read-only access to a built database."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    @classmethod
+    async def open(cls, path: Path) -> "Store":
+        connection = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True)
+        await connection.execute("pragma query_only = on")
+        return cls(connection)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def _one(self, sql: str, values: Sequence[Any]) -> Any:
+        async with self._db.execute(sql, values) as cursor:
+            return await cursor.fetchone()
+
+    async def _all(self, sql: str, values: Sequence[Any]) -> Iterable[Any]:
+        async with self._db.execute(sql, values) as cursor:
+            return await cursor.fetchall()
+
+    async def meta(self) -> dict[str, str]:
+        return dict(await self._all("select key, value from meta", ()))
+
+    async def counts(self) -> dict[str, int]:
+        counts = {}
+        for resource in RESOURCES:
+            row = await self._one(f"select count(*) from {resource.name}", ())  # noqa: S608
+            counts[resource.name] = row[0]
+        return counts
+
+    async def body(self, resource: Resource, record_id: str) -> bytes:
+        row = await self._one(f"select body from {resource.name} where id = ?", (record_id,))  # noqa: S608
+        if row is None:
+            raise NotFound(f"no {resource.noun} with id {record_id!r}")
+        return bytes(row[0])
+
+    async def text(self, article_id: str) -> str:
+        row = await self._one("select text from article_text where id = ?", (article_id,))
+        if row is None:
+            raise NotFound(f"no article with id {article_id!r}")
+        return str(row[0])
+
+    async def page(
+        self,
+        resource: Resource,
+        conditions: list[Condition],
+        sort: str,
+        descending: bool,
+        after: tuple[SortValue, str] | None,
+        limit: int,
+    ) -> Page:
+        column = sort_column(sort)
+        where = " and ".join(c.sql for c in conditions) or "1"
+        values = tuple(v for c in conditions for v in c.values)
+        count = await self._one(f"select count(*) from {resource.name} where {where}", values)  # noqa: S608
+        keyset, key_values = _keyset(column, descending, after)
+        direction = "desc" if descending else "asc"
+        rows = await self._all(
+            f"select body, {column}, id from {resource.name} where {where} and {keyset}"  # noqa: S608
+            f" order by {column} {direction}, id {direction if column == 'id' else 'asc'} limit ?",
+            (*values, *key_values, limit + 1),
+        )
+        rows = list(rows)
+        last = (rows[limit - 1][1], rows[limit - 1][2]) if len(rows) > limit else None
+        return Page([bytes(row[0]) for row in rows[:limit]], count[0], last)
+
+    async def search(
+        self, match: str, hit_type: str | None, after: tuple[float, int] | None, limit: int
+    ) -> tuple[list[tuple[Any, ...]], int, tuple[float, int] | None]:
+        """Hits best first (BM25), keyset-paged on (score, rowid)."""
+        count = await self._one(
+            "select count(*) from search where search match ?1 and (?2 is null or type = ?2)",
+            (match, hit_type),
+        )
+        score, row = after if after is not None else (None, None)
+        rows = list(
+            await self._all(
+                "select type, id, name, href, snip, score, row from ("
+                " select type, id, name, href, rowid as row, bm25(search) as score,"
+                " snippet(search, 4, '[', ']', '…', 16) as snip"
+                " from search where search match ?1 and (?2 is null or type = ?2))"
+                " where ?3 is null or score > ?3 or (score = ?3 and row > ?4)"
+                " order by score, row limit ?5",
+                (match, hit_type, score, row, limit + 1),
+            )
+        )
+        last = (rows[limit - 1][5], rows[limit - 1][6]) if len(rows) > limit else None
+        return [row[:5] for row in rows[:limit]], count[0], last
+
+
+def _keyset(
+    column: str, descending: bool, after: tuple[SortValue, str] | None
+) -> tuple[str, tuple[Any, ...]]:
+    if after is None:
+        return "1", ()
+    value, last_id = after
+    if column == "id":
+        return ("id < ?" if descending else "id > ?"), (last_id,)
+    op = "<" if descending else ">"
+    return f"({column} {op} ? or ({column} = ? and id > ?))", (value, value, last_id)

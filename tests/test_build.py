@@ -1,0 +1,180 @@
+"""The build: validation with file and location, atomic writes, a reproducible version."""
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.build import build, is_fresh
+from api.errors import BuildError
+from api.settings import ROOT, Settings
+
+ARTICLE_FILE = "000_dc61a9fdc031304e.json"
+Mutation = Callable[[dict[str, Any]], None]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Settings:
+    """A copy of seeds/ and fixtures/ with a database already built from them."""
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copytree(ROOT / "fixtures", tmp_path / "fixtures")
+    settings = Settings(
+        seeds=tmp_path / "seeds",
+        fixtures=tmp_path / "fixtures",
+        database=tmp_path / "build" / "facts.sqlite",
+    )
+    build(settings)
+    return settings
+
+
+def edit(settings: Settings, name: str, mutate: Mutation) -> None:
+    path = settings.fixtures / name
+    data = json.loads(path.read_text(encoding="utf-8"))
+    mutate(data)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def first_quote_span(data: dict[str, Any]) -> dict[str, Any]:
+    span: dict[str, Any] = data["quotes"][0]["evidence"][0]
+    return span
+
+
+def set_span(**values: Any) -> Mutation:
+    return lambda data: first_quote_span(data).update(values)
+
+
+def test_building_twice_gives_the_same_version(workspace: Settings) -> None:
+    assert build(workspace).version == build(workspace).version
+
+
+def test_one_changed_character_changes_the_version(workspace: Settings) -> None:
+    before = build(workspace).version
+    path = workspace.fixtures / "entities.json"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"Armenia"', '"Armenia "', 1), encoding="utf-8")
+    assert build(workspace).version != before
+
+
+def test_a_built_database_is_fresh_until_an_input_changes(workspace: Settings) -> None:
+    assert is_fresh(workspace)
+    (workspace.seeds / "000_dc61a9fdc031304e.txt").write_text("changed", encoding="utf-8")
+    assert not is_fresh(workspace)
+
+
+CASES: list[tuple[str, str, Mutation | None, str, str]] = [
+    # (kind, file, mutation, expected location, expected words in the message)
+    ("malformed file", ARTICLE_FILE, None, "line 1, column 2", "malformed"),
+    (
+        "wrong type",
+        ARTICLE_FILE,
+        set_span(start="12"),
+        "$.quotes[0].evidence[0].start",
+        "Expected `int`",
+    ),
+    (
+        "unknown key",
+        ARTICLE_FILE,
+        lambda data: data["quotes"][0].update(colour="red"),
+        "$.quotes[0]",
+        "unknown field `colour`",
+    ),
+    (
+        "missing reference",
+        ARTICLE_FILE,
+        lambda data: data["quotes"][0].update(speaker="nobody-at-all"),
+        "$.quotes[0].speaker",
+        "'nobody-at-all' is not a known person",
+    ),
+    (
+        "duplicate id",
+        ARTICLE_FILE,
+        lambda data: data["quotes"].append(data["quotes"][0]),
+        "$.quotes[6].id",
+        "duplicate id",
+    ),
+    (
+        "span text that does not match",
+        ARTICLE_FILE,
+        lambda data: first_quote_span(data).update(exact=first_quote_span(data)["exact"] + "!"),
+        "$.quotes[0].evidence[0].exact",
+        "does not match the text",
+    ),
+    (
+        "end before start",
+        ARTICLE_FILE,
+        set_span(start=50, end=40),
+        "$.quotes[0].evidence[0].end",
+        "is not after start",
+    ),
+    (
+        "span beyond the text",
+        ARTICLE_FILE,
+        set_span(end=10**6),
+        "$.quotes[0].evidence[0].end",
+        "beyond the text",
+    ),
+    (
+        "unknown article",
+        ARTICLE_FILE,
+        set_span(article="no-such-article"),
+        "$.quotes[0].evidence[0].article",
+        "unknown article 'no-such-article'",
+    ),
+    (
+        "date inconsistent with its precision",
+        ARTICLE_FILE,
+        lambda data: data["meetings"][0]["start"].update(precision="month"),
+        "$.meetings[0].start",
+        "does not have month precision",
+    ),
+    (
+        "impossible calendar date",
+        ARTICLE_FILE,
+        lambda data: data["meetings"][0]["start"].update(value="2015-02-30", precision="day"),
+        "$.meetings[0].start",
+        "day is out of range",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "mutate", "location", "words"), CASES, ids=[case[0] for case in CASES]
+)
+def test_a_bad_fixture_stops_the_build_and_keeps_the_database(
+    workspace: Settings, kind: str, name: str, mutate: Mutation | None, location: str, words: str
+) -> None:
+    before = workspace.database.read_bytes()
+    if mutate is None:
+        (workspace.fixtures / name).write_text("{,}", encoding="utf-8")
+    else:
+        edit(workspace, name, mutate)
+    with pytest.raises(BuildError) as caught:
+        build(workspace)
+    assert caught.value.file == f"fixtures/{name}"
+    assert caught.value.location == location
+    assert words in caught.value.detail
+    assert workspace.database.read_bytes() == before
+    assert list(workspace.database.parent.iterdir()) == [workspace.database]
+
+
+def test_the_command_line_names_file_and_location_and_fails(workspace: Settings) -> None:
+    edit(workspace, ARTICLE_FILE, set_span(end=10**6))
+    result = subprocess.run(
+        [sys.executable, "-m", "api", "build"],
+        env={
+            "ARTICLE_FACTS_FIXTURES": str(workspace.fixtures),
+            "ARTICLE_FACTS_SEEDS": str(workspace.seeds),
+            "ARTICLE_FACTS_DB": str(workspace.database),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 1
+    assert f"fixtures/{ARTICLE_FILE}: $.quotes[0].evidence[0].end:" in result.stderr
