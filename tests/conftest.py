@@ -1,5 +1,11 @@
 """A real database built from the real fixtures, and an in-process client over the real app."""
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,3 +43,40 @@ def fixture_json(settings: Settings) -> dict[str, Any]:
         path.name: msgspec.json.decode(path.read_bytes())
         for path in sorted(Path(settings.fixtures).glob("*.json"))
     }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`python -m api serve` on a free port of 127.0.0.1; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "ARTICLE_FACTS_DB": str(settings.database)}
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api", "serve", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"server did not start: {log.read_text()}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
