@@ -15,7 +15,7 @@ from api.catalog import RESOURCES
 from api.docs import docs_router
 from api.edge import Edge
 from api.errors import EXCEPTION_HANDLERS
-from api.openapi import openapi_config
+from api.openapi import examples, openapi_config
 from api.query import known_parameters
 from api.resources.articles import article_text
 from api.resources.collection import collection_router
@@ -23,7 +23,7 @@ from api.resources.index import health, index
 from api.resources.schema_files import get_schema, list_schemas
 from api.resources.search import search
 from api.settings import Settings
-from api.store import Store, built_version
+from api.store import Store, built_version, samples
 
 
 def only_the_document(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -44,8 +44,10 @@ def create_litestar(settings: Settings, version: str) -> Litestar:
     async def provide_store() -> Store:
         return app.state.store  # type: ignore[no-any-return]
 
-    config = openapi_config(version)
-    config.openapi_router = Router("/schema", route_handlers=[], guards=[only_the_document])
+    config = openapi_config(version, examples(samples(settings.database)))
+    config.openapi_router = Router(
+        "/schema", route_handlers=[], guards=[only_the_document], include_in_schema=False
+    )
     app = Litestar(
         route_handlers=[
             *(collection_router(resource) for resource in RESOURCES),

@@ -9,11 +9,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Annotated, Any
+from typing import Any
 
-from msgspec import Meta, Struct
+from msgspec import Struct
 
 from api.models import (
+    SLUG_PATTERN,
     Article,
     Country,
     Date,
@@ -27,11 +28,13 @@ from api.models import (
     Qualifier,
     Quote,
     Ref,
-    Slug,
     Statistic,
 )
 
-Number = Annotated[float, Meta(ge=-1e15, le=1e15)]
+#: Constraints of a query parameter, as keyword arguments of litestar.params.Parameter.
+Constraints = Mapping[str, Any]
+SLUG: Constraints = {"pattern": SLUG_PATTERN, "max_length": 80}
+NUMBER: Constraints = {"ge": -1e15, "le": 1e15}
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ class Link:
 
     description: str
     values: Values
-    annotation: Any = Slug
+    annotation: Any = str
+    constraints: Constraints = field(default_factory=lambda: SLUG)
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class Range:
     low: Callable[[Any], float | str]
     high: Callable[[Any], float | str]
     annotation: Any
+    constraints: Constraints = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,8 @@ class Resource:
     sorts: Mapping[str, Callable[[Any], float | str]] = field(default_factory=dict)
     ranges: tuple[Range, ...] = ()
     text_filter: bool = True
+    #: Required reference fields of the model and the collection they point into (OpenAPI links).
+    follow: Mapping[str, str] = field(default_factory=dict)
 
     def ref(self, record: Any) -> Ref:
         return Ref(type=self.noun, id=record.id, name=self.label(record), href=self.href(record.id))  # type: ignore[arg-type]
@@ -174,7 +181,7 @@ COUNTRIES = Resource(
         "iso2": Link(
             "Only the country with this ISO 3166-1 alpha-2 code.",
             lambda c, _: refs_or_empty(c.iso2),
-            Annotated[str, Meta(pattern=r"^[A-Z]{2}$")],
+            constraints={"pattern": r"^[A-Z]{2}$", "max_length": 2},
         ),
         "article": ARTICLE,
     },
@@ -194,7 +201,9 @@ ORGANISATIONS = Resource(
     label=lambda o: o.name,
     search_text=lambda o: " ".join([o.name, o.short_name or "", *o.aliases]),
     links={
-        "kind": Link("Only organisations of this kind.", lambda o, _: [o.kind], OrganisationKind),
+        "kind": Link(
+            "Only organisations of this kind.", lambda o, _: [o.kind], OrganisationKind, {}
+        ),
         "parent": Link(
             "Only bodies of this parent organisation (id).", lambda o, _: refs(o.parent)
         ),
@@ -250,6 +259,7 @@ MEMBERS = Resource(
     },
     sorts={"organisation": lambda m: m.organisation.id, "member": lambda m: m.member.id},
     text_filter=False,
+    follow={"organisation": "organisations", "article": "articles"},
 )
 
 MEETINGS = Resource(
@@ -260,7 +270,7 @@ MEETINGS = Resource(
     label=lambda m: m.name,
     search_text=lambda m: " ".join([m.name, m.place.name if m.place else ""]),
     links={
-        "kind": Link("Only meetings of this kind.", lambda m, _: [m.kind], MeetingKind),
+        "kind": Link("Only meetings of this kind.", lambda m, _: [m.kind], MeetingKind, {}),
         "organisation": Link(
             "Only meetings organised by this organisation (id).", lambda m, _: refs(m.organiser)
         ),
@@ -281,6 +291,7 @@ MEETINGS = Resource(
         ),
     ),
     sorts={"start": lambda m: first_day(m.start), "name": lambda m: m.name},
+    follow={"article": "articles"},
 )
 
 QUOTES = Resource(
@@ -296,6 +307,7 @@ QUOTES = Resource(
         "article": FACT_ARTICLE,
     },
     sorts={"date": lambda q: first_day(q.date), "speaker": lambda q: q.speaker.id},
+    follow={"speaker": "people", "article": "articles"},
 )
 
 STATISTICS = Resource(
@@ -309,10 +321,10 @@ STATISTICS = Resource(
         "unit": Link(
             "Only numbers in this unit.",
             lambda s, _: [s.unit],
-            Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)],
+            constraints={"pattern": r"^[a-z][a-z0-9_]*$", "max_length": 40},
         ),
         "qualifier": Link(
-            "Only numbers with this qualifier.", lambda s, _: [s.qualifier], Qualifier
+            "Only numbers with this qualifier.", lambda s, _: [s.qualifier], Qualifier, {}
         ),
         "subject": Link("Only numbers about this entity (id).", lambda s, _: refs(s.subject)),
         "article": FACT_ARTICLE,
@@ -324,10 +336,12 @@ STATISTICS = Resource(
             "Only numbers whose value (or range) meets [value_min, value_max].",
             low=lambda s: s.value,
             high=lambda s: s.value if s.value_max is None else s.value_max,
-            annotation=Number,
+            annotation=float,
+            constraints=NUMBER,
         ),
     ),
     sorts={"value": lambda s: s.value, "unit": lambda s: s.unit},
+    follow={"article": "articles"},
 )
 
 RESOURCES: tuple[Resource, ...] = (

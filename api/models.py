@@ -9,10 +9,11 @@ from typing import Annotated, Literal
 
 from msgspec import Meta, Struct
 
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[
     str,
     Meta(
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        pattern=SLUG_PATTERN,
         min_length=1,
         max_length=80,
         description="Stable, human-readable identifier: lowercase ASCII letters, digits and '-'.",

@@ -1,11 +1,19 @@
 """The OpenAPI document: configuration, the problem responses every operation documents."""
 
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Contact, Tag
 
+from api.catalog import BY_NAME, RESOURCES
 from api.errors import PROBLEM_JSON
 from api.models import Problem
+from api.query import Cursor, encode_cursor
 
 
 def _problem(description: str) -> ResponseSpec:
@@ -38,14 +46,14 @@ RFC 8288 `Link` header. Errors are RFC 9457 problem documents. Every 200 carries
 """
 
 
-def openapi_config(version: str) -> OpenAPIConfig:
+def openapi_config(version: str, examples: Mapping[str, Any]) -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Article Facts API",
         version=f"1.0.0+{version}",
         description=DESCRIPTION,
         contact=Contact(name="Article Facts API"),
         path="/schema",
-        render_plugins=[JsonRenderPlugin()],
+        render_plugins=[DocumentPlugin(examples)],
         tags=[
             Tag(name=name, description=text)
             for name, text in (
@@ -65,3 +73,127 @@ def openapi_config(version: str) -> OpenAPIConfig:
             )
         ],
     )
+
+
+Document = dict[str, Any]
+ETAG_HEADERS = {
+    "ETag": {
+        "description": "Strong validator of this representation; send it in If-None-Match.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "How long the response may be reused.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+}
+LINK_HEADER = {
+    "Link": {
+        "description": 'RFC 8288 link to the next page (rel="next"), when there is one.',
+        "required": False,
+        "schema": {"type": "string"},
+    }
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "An ETag from an earlier response; when it still matches the answer is 304.",
+    "schema": {"type": "string"},
+}
+NOT_MODIFIED = {
+    "description": "Not modified: If-None-Match matched the current ETag. No body.",
+    "headers": {"ETag": ETAG_HEADERS["ETag"]},
+}
+
+
+class DocumentPlugin(JsonRenderPlugin):
+    """Serves the OpenAPI document, completed once with what Litestar does not generate."""
+
+    def __init__(self, examples: Mapping[str, Any]) -> None:
+        super().__init__(media_type=MediaType.JSON)
+        self._examples = examples
+        self._rendered: bytes | None = None
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        if self._rendered is None:
+            self._rendered = msgspec.json.encode(
+                complete(copy.deepcopy(openapi_schema), self._examples)
+            )
+        return self._rendered
+
+
+def examples(samples: Mapping[str, tuple[bytes, int]]) -> dict[str, Any]:
+    """Example responses from real records: each item, and a first page of one per collection."""
+    found: dict[str, Any] = {}
+    for name, (body, total) in samples.items():
+        record = msgspec.json.decode(body)
+        found[name] = record
+        cursor = encode_cursor(Cursor("id", record["id"], record["id"])) if total > 1 else None
+        own = f"/v1/{name}?limit=1"
+        found[f"list:{name}"] = {
+            "data": [record],
+            "meta": {"total": total, "limit": 1, "next_cursor": cursor},
+            "links": {"self": own, "next": f"{own}&cursor={cursor}" if cursor else None},
+        }
+    return found
+
+
+def complete(document: Document, examples: Mapping[str, Any]) -> Document:
+    """Plain query parameters, validators, 304s, OpenAPI links and real examples."""
+    operations = {
+        op["operationId"]: op for item in document["paths"].values() for op in item.values()
+    }
+    for operation in operations.values():
+        _plain_parameters(operation)
+        operation.setdefault("parameters", []).append(IF_NONE_MATCH)
+        ok = operation["responses"]["200"]
+        ok["headers"] = {
+            **ETAG_HEADERS,
+            **(LINK_HEADER if operation["operationId"].startswith("list") else {}),
+        }
+        operation["responses"]["304"] = NOT_MODIFIED
+    for resource in RESOURCES:
+        noun = resource.noun.capitalize()
+        listing, item = operations[f"list{resource.name.capitalize()}"], operations[f"get{noun}"]
+        listing["responses"]["200"]["links"] = {
+            f"get{noun}": {
+                "operationId": f"get{noun}",
+                "parameters": {"id": "$response.body#/data/0/id"},
+                "description": f"The first {resource.noun} of the page.",
+            }
+        }
+        item["responses"]["200"]["links"] = {
+            f"get{BY_NAME[target].noun.capitalize()}From{field.capitalize()}": {
+                "operationId": f"get{BY_NAME[target].noun.capitalize()}",
+                "parameters": {"id": f"$response.body#/{field}/id"},
+                "description": f"The {field} of this {resource.noun}.",
+            }
+            for field, target in resource.follow.items()
+        }
+        _example(listing, examples.get(f"list:{resource.name}"))
+        _example(item, examples.get(resource.name))
+    operations["getArticle"]["responses"]["200"]["links"]["getArticleText"] = {
+        "operationId": "getArticleText",
+        "parameters": {"id": "$response.body#/id"},
+        "description": "The text of this article.",
+    }
+    return document
+
+
+def _plain_parameters(operation: Document) -> None:
+    """An absent query parameter is None inside; on the wire it is just the plain type."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter["schema"]
+        variants = schema.get("oneOf", [])
+        if parameter["in"] == "query" and {"type": "null"} in variants and len(variants) == 2:
+            (plain,) = [variant for variant in variants if variant != {"type": "null"}]
+            rest = {key: value for key, value in schema.items() if key != "oneOf"}
+            parameter["schema"] = {**plain, **rest}
+
+
+def _example(operation: Document, value: Any) -> None:
+    if value is not None:
+        content = operation["responses"]["200"]["content"]["application/json"]
+        content["examples"] = {"real": {"summary": "From the shipped dataset", "value": value}}

@@ -117,6 +117,23 @@ def built_version(path: Path) -> str | None:
     return None if row is None else str(row[0])
 
 
+def samples(path: Path) -> dict[str, tuple[bytes, int]]:
+    """The first record (by id) of every collection and the collection's size."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        found = {}
+        for resource in RESOURCES:
+            total = connection.execute(f"select count(*) from {resource.name}").fetchone()[0]  # noqa: S608
+            row = connection.execute(
+                f"select body from {resource.name} order by id limit 1"  # noqa: S608
+            ).fetchone()
+            if row is not None:
+                found[resource.name] = (bytes(row[0]), int(total))
+        return found
+    finally:
+        connection.close()
+
+
 @dataclass(frozen=True)
 class Condition:
     """One filter of a list request, already validated: SQL with its bound values."""

@@ -5,25 +5,30 @@ validates and documents every parameter; the handler body only translates them t
 """
 
 import inspect
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import msgspec
 from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, Parameter
+from litestar.params import Parameter, PathParameter
 
 from api.catalog import Resource
 from api.errors import BadRequest
-from api.models import PageLinks, PageMeta, Slug
+from api.models import SLUG_PATTERN, PageLinks, PageMeta
 from api.openapi import ITEM_RESPONSES, LIST_RESPONSES
 from api.query import MAX_TEXT, Cursor, decode_cursor, encode_cursor, fts_match
 from api.store import Condition, Store, link_condition, range_conditions, text_condition
 
 JSON = "application/json"
-Limit = Annotated[
-    int, Parameter(ge=1, le=500, description="Records per page (1-500).", examples=[])
+CURSOR = {"max_length": 512}
+TEXT = {"min_length": 1, "max_length": MAX_TEXT}
+IdParameter = Annotated[
+    str,
+    PathParameter(pattern=SLUG_PATTERN, max_length=80, description="The record's id (a slug)."),
 ]
+Limit = Annotated[int, Parameter(ge=1, le=500, description="Records per page (1-500).")]
 
 
 def page_model(resource: Resource) -> type[msgspec.Struct]:
@@ -78,13 +83,7 @@ def list_parameters(resource: Resource) -> list[inspect.Parameter]:
         param("store", NamedDependency[Store], inspect.Parameter.empty),
         param("request", Request, inspect.Parameter.empty),
         param("limit", Limit, 50),
-        param(
-            "cursor",
-            Annotated[
-                str | None,
-                Parameter(max_length=512, description="Opaque cursor from meta.next_cursor."),
-            ],
-        ),
+        param("cursor", _optional(str, "Opaque cursor from meta.next_cursor.", CURSOR)),
         param(
             "sort",
             Annotated[
@@ -95,31 +94,21 @@ def list_parameters(resource: Resource) -> list[inspect.Parameter]:
         ),
     ]
     for name, link in resource.links.items():
-        params.append(
-            param(name, Annotated[link.annotation | None, Parameter(description=link.description)])
-        )
+        params.append(param(name, _optional(link.annotation, link.description, link.constraints)))
     for span in resource.ranges:
         for name in (span.low_param, span.high_param):
             params.append(
-                param(
-                    name, Annotated[span.annotation | None, Parameter(description=span.description)]
-                )
+                param(name, _optional(span.annotation, span.description, span.constraints))
             )
     if resource.text_filter:
-        params.append(
-            param(
-                "q",
-                Annotated[
-                    str | None,
-                    Parameter(
-                        min_length=1,
-                        max_length=MAX_TEXT,
-                        description="Only records whose text matches all these words.",
-                    ),
-                ],
-            )
-        )
+        text = _optional(str, "Only records whose text matches all these words.", TEXT)
+        params.append(param("q", text))
     return params
+
+
+def _optional(annotation: Any, description: str, constraints: Mapping[str, Any]) -> Any:
+    """An optional query parameter: absent (None) means no filter."""
+    return Annotated[annotation | None, Parameter(description=description, **constraints)]
 
 
 def conditions(resource: Resource, values: dict[str, Any]) -> list[Condition]:
@@ -170,7 +159,7 @@ def collection_router(resource: Resource) -> Router:
     list_records.__annotations__ = {p.name: p.annotation for p in parameters}
     list_records.__annotations__["return"] = Response[page]  # type: ignore[valid-type]
 
-    async def get_record(store: NamedDependency[Store], id: FromPath[Slug]) -> Response[bytes]:
+    async def get_record(store: NamedDependency[Store], id: IdParameter) -> Response[bytes]:
         return Response(await store.body(resource, id), media_type=JSON)
 
     get_record.__annotations__["return"] = Response[model]  # type: ignore[valid-type]

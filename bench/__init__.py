@@ -1,0 +1,1 @@
+"""The benchmark: this service against the limit and its peers, and the scale corpus."""

@@ -1,0 +1,73 @@
+"""The reference apps the service is measured against, served under the same granian settings.
+
+* ``limit``: a raw ASGI callable returning precomputed bytes, the ceiling of the server stack.
+* ``litestar_constant``: a minimal Litestar route returning the same bytes.
+* ``litestar_aiosqlite``: a Litestar route doing one aiosqlite read per request (the usual way).
+
+Each is a factory (granian runs them with ``factory=True``, like the service).
+"""
+
+import os
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiosqlite
+from litestar import Litestar, Response, get
+
+BODY = b'{"data":[],"meta":{"total":0,"limit":50,"next_cursor":null}}'
+HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
+START = {"type": "http.response.start", "status": 200, "headers": HEADERS}
+END = {"type": "http.response.body", "body": BODY, "more_body": False}
+
+
+async def _limit(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    await send(START)
+    await send(END)
+
+
+def limit() -> Any:
+    """The limit: constant bytes straight from ASGI, no framework."""
+    return _limit
+
+
+def litestar_constant() -> Litestar:
+    """A minimal Litestar route returning the same constant bytes."""
+
+    @get("/", media_type="application/json")
+    async def constant() -> Response[bytes]:
+        return Response(BODY, media_type="application/json")
+
+    return Litestar(route_handlers=[constant], openapi_config=None, debug=False)
+
+
+def litestar_aiosqlite() -> Litestar:
+    """Litestar plus one aiosqlite primary-key read per request (the body is stored JSON)."""
+    path = os.environ["ARTICLE_FACTS_DB"]
+    state: dict[str, aiosqlite.Connection] = {}
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncGenerator[None, None]:
+        state["db"] = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            yield
+        finally:
+            await state["db"].close()
+
+    @get("/{id:str}", media_type="application/json")
+    async def quote(id: str) -> Response[bytes]:
+        async with state["db"].execute("select body from quotes where id = ?", (id,)) as cursor:
+            row = await cursor.fetchone()
+        return Response(bytes(row[0]) if row else b"null", media_type="application/json")
+
+    return Litestar(
+        route_handlers=[quote], lifespan=[lifespan], openapi_config=None, debug=False
+    )
