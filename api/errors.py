@@ -1,6 +1,7 @@
 """The error hierarchy and the one problem-details shape every 4xx/5xx uses (RFC 9457)."""
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -73,8 +74,14 @@ def problem_response(body: Problem, headers: dict[str, str] | None = None) -> Re
     )
 
 
+_MISSING = re.compile(r"^Missing required \w+ parameter '([^']+)'")
+
+
 def _validation_errors(exc: ValidationException) -> list[ParameterError]:
     extra = exc.extra if isinstance(exc.extra, list) else []
+    missing = _MISSING.match(exc.detail)
+    if missing:
+        return [ParameterError(parameter=missing.group(1), detail="required")]
     return [
         ParameterError(parameter=str(item.get("key", "")), detail=str(item.get("message", "")))
         for item in extra

@@ -4,7 +4,7 @@ import base64
 import binascii
 import re
 import unicodedata
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar.connection import ASGIConnection
@@ -39,11 +39,15 @@ def _unique(errors: list[ParameterError]) -> list[ParameterError]:
     return list(dict.fromkeys(errors))
 
 
+#: An integer SQLite can bind; a forged cursor with a larger one is refused, not a 500.
+SqlInt = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+
+
 class Cursor(msgspec.Struct, array_like=True, frozen=True):
     """Where a page ends: the sort it belongs to, the last sort value and the last id."""
 
     sort: str
-    value: str | float | int
+    value: str | float | SqlInt
     id: str
 
 
@@ -60,6 +64,15 @@ def decode_cursor(raw: str, sort: str) -> Cursor:
     if cursor.sort != sort:
         raise BadRequest.for_parameter("cursor", f"issued for sort={cursor.sort!r}, not {sort!r}")
     return cursor
+
+
+def decode_rank_cursor(raw: str) -> tuple[float, int]:
+    """A search cursor: the BM25 score and the rowid of the last hit."""
+    cursor = decode_cursor(raw, "rank")
+    rowid = cursor.id.isascii() and cursor.id.isdigit() and len(cursor.id) <= 18
+    if isinstance(cursor.value, str) or not rowid:
+        raise BadRequest.for_parameter("cursor", "not a cursor this service issued")
+    return float(cursor.value), int(cursor.id)
 
 
 def fts_match(parameter: str, text: str) -> str:

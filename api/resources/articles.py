@@ -4,11 +4,11 @@ from typing import Annotated
 
 from litestar import Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, Parameter
+from litestar.params import Parameter
 
 from api.errors import BadRequest
-from api.models import Slug
 from api.openapi import ITEM_RESPONSES
+from api.resources.collection import IdParameter
 from api.store import Store
 
 Offset = Annotated[
@@ -29,7 +29,7 @@ Offset = Annotated[
 )
 async def article_text(
     store: NamedDependency[Store],
-    id: FromPath[Slug],
+    id: IdParameter,
     start: Offset = None,
     end: Offset = None,
 ) -> Response[str]:

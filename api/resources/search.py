@@ -9,7 +9,7 @@ from litestar.params import Parameter
 
 from api.models import PageLinks, PageMeta, SearchHit
 from api.openapi import LIST_RESPONSES
-from api.query import MAX_TEXT, Cursor, decode_cursor, encode_cursor, fts_match
+from api.query import MAX_TEXT, Cursor, decode_rank_cursor, encode_cursor, fts_match
 from api.resources.collection import JSON, Limit, envelope, page_links
 from api.store import Store
 
@@ -45,10 +45,7 @@ async def search(
     limit: Limit = 50,
     cursor: Annotated[str | None, Parameter(max_length=512, description="Opaque cursor.")] = None,
 ) -> Response[SearchPage]:
-    after = None
-    if cursor is not None:
-        decoded = decode_cursor(cursor, "rank")
-        after = (float(decoded.value), int(decoded.id))
+    after = None if cursor is None else decode_rank_cursor(cursor)
     rows, total, last = await store.search(fts_match("q", q), type, after, limit)
     hits = [
         msgspec.json.encode(SearchHit(type=r[0], id=r[1], name=r[2], href=r[3], snippet=r[4]))

@@ -1,0 +1,108 @@
+"""The docs page: Swagger UI from packaged assets, rendered in headless Chromium, offline."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from litestar.testing import TestClient
+
+from api.docs import CSP, MEDIA_TYPES
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--virtual-time-budget=20000",
+]
+
+
+def test_the_docs_page_uses_only_its_own_assets(client: TestClient[Any]) -> None:
+    response = client.get("/docs")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["content-security-policy"] == CSP
+    assert "http" not in response.text
+    for name, media_type in MEDIA_TYPES.items():
+        asset = client.get(f"/docs/assets/{name}")
+        assert asset.status_code == 200, name
+        assert asset.headers["content-type"].startswith(media_type.split(";")[0])
+        assert len(asset.content) > 100
+
+
+def test_unknown_docs_assets_are_404s(client: TestClient[Any]) -> None:
+    assert client.get("/docs/assets/swagger-editor-bundle.js").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/schema",
+        "/schema/swagger",
+        "/schema/redoc",
+        "/schema/elements",
+        "/schema/rapidoc",
+        "/schema/scalar",
+        "/schema/openapi.yaml",
+        "/schema/openapi.yml",
+    ],
+)
+def test_litestars_other_doc_routes_are_404_problems(client: TestClient[Any], path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_chromium_renders_every_operation_without_leaving_127_0_0_1(
+    live_server: str, tmp_path: Path, client: TestClient[Any]
+) -> None:
+    chromium = shutil.which("chromium")
+    assert chromium, "make test installs Debian's chromium; it is missing"
+    net_log = tmp_path / "net.json"
+    dom = subprocess.run(
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--log-net-log={net_log}",
+            "--dump-dom",
+            f"{live_server}/docs",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    document = client.get("/schema/openapi.json").json()
+    paths = set(document["paths"])
+    rendered = {part.split('"')[0] for part in dom.split('data-path="')[1:]}
+    assert rendered == paths
+    page = page_requests(net_log, urlsplit(live_server).hostname or "")
+    assert {urlsplit(url).path for url in page} >= {
+        "/docs",
+        "/docs/assets/swagger-ui-bundle.js",
+        "/docs/assets/swagger-ui.css",
+        "/schema/openapi.json",
+    }
+    assert {urlsplit(url).netloc for url in page} == {urlsplit(live_server).netloc}
+
+
+def page_requests(net_log: Path, host: str) -> set[str]:
+    """URLs the page asked for. Chromium's own background requests (updates, accounts) carry
+    no site of the page, so they are told apart by their network isolation key."""
+    events = json.loads(net_log.read_text())["events"]
+    urls = set()
+    for event in events:
+        params = event.get("params", {})
+        if "url" in params and "method" in params:
+            key = str(params.get("network_isolation_key", ""))
+            if host in key:
+                urls.add(params["url"])
+    return urls

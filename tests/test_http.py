@@ -1,0 +1,105 @@
+"""HTTP behaviour: ETag and 304, HEAD, caching headers, CORS and security headers."""
+
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from api.edge import etag_matches
+
+PATHS = [
+    "/v1",
+    "/health",
+    "/v1/quotes",
+    "/v1/quotes?limit=2&sort=-date",
+    "/v1/people/vladimir-putin",
+    "/v1/search?q=terror",
+    "/v1/articles/russia-taps-sco-and-csto-to-counter-islamic-state/text?start=0&end=10",
+    "/schema/openapi.json",
+    "/docs",
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_200_has_a_strong_etag_and_revalidates_to_304(
+    client: TestClient[Any], path: str
+) -> None:
+    first = client.get(path)
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+    assert etag.startswith('"')
+    assert etag.endswith('"')
+    assert first.headers["cache-control"].startswith("public, max-age=")
+    assert int(first.headers["content-length"]) == len(first.content)
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    assert client.get(path, headers={"If-None-Match": '"other", ' + etag}).status_code == 304
+    assert client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_head_is_get_without_a_body(client: TestClient[Any], path: str) -> None:
+    get, head = client.get(path), client.head(path)
+    assert head.status_code == get.status_code
+    assert head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_a_different_representation_has_a_different_etag(client: TestClient[Any]) -> None:
+    etags = {client.get(path).headers["etag"] for path in PATHS}
+    assert len(etags) == len(PATHS)
+
+
+def test_errors_are_not_cacheable(client: TestClient[Any]) -> None:
+    response = client.get("/v1/quotes/no-such-quote")
+    assert response.headers["cache-control"] == "no-store"
+    assert "etag" not in response.headers
+
+
+def test_responses_are_compact_utf8_json(client: TestClient[Any]) -> None:
+    response = client.get("/v1/quotes")
+    assert response.headers["content-type"] == "application/json"
+    assert b"\n" not in response.content
+    assert b": " not in response.content.split(b'"text"')[0]
+    assert "\u2019" in response.content.decode("utf-8")  # the article's apostrophe, unescaped
+
+
+def test_cors_allows_any_origin_read_only(client: TestClient[Any]) -> None:
+    response = client.get("/v1/quotes", headers={"Origin": "https://example.org"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    exposed = {
+        h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")
+    }
+    assert {"etag", "link"} <= exposed
+    assert "access-control-allow-credentials" not in response.headers
+    preflight = client.options(
+        "/v1/quotes",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code == 204
+    assert "POST" not in preflight.headers["access-control-allow-methods"]
+
+
+@pytest.mark.parametrize("path", ["/v1/quotes", "/v1/quotes/nope", "/docs"])
+def test_security_headers_on_every_response(client: TestClient[Any], path: str) -> None:
+    response = client.get(path)
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_posts_are_refused_with_the_same_headers(client: TestClient[Any]) -> None:
+    response = client.post("/v1/quotes", content=b"{}")
+    assert response.status_code == 405
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("header", "matches"),
+    [('"a"', True), ('W/"a"', True), ('"b", "a"', True), ("*", True), ('"b"', False), ("", False)],
+)
+def test_if_none_match_uses_weak_comparison(header: str, matches: bool) -> None:
+    assert etag_matches(header.encode(), b'"a"') is matches
