@@ -1,8 +1,13 @@
-"""Checked fixture records -> the resources the API serves, with references made readable."""
+"""Checked fixture records -> the resources the API serves, with references made readable.
+
+A resource has its record's fields, an ``href``, and references where the record has ids.
+"""
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
+
+from msgspec import Struct, structs
 
 from api.catalog import BY_NAME, Corpus
 from api.inputs import Inputs
@@ -22,7 +27,6 @@ from api.models import (
 )
 from api.records import (
     ArticleRecord,
-    CountryRecord,
     MeetingRecord,
     MemberRecord,
     OrganisationRecord,
@@ -30,6 +34,15 @@ from api.records import (
     QuoteRecord,
     StatisticRecord,
 )
+
+ENTITIES = ("countries", "organisations", "people")
+S = TypeVar("S", bound=Struct)
+
+
+def _with(model: type[S], record: Struct, **changes: Any) -> S:
+    """``model`` from ``record``'s fields, some of them replaced or added."""
+    fields = structs.asdict(record)
+    return model(**{name: changes.get(name, fields.get(name)) for name in model.__struct_fields__})
 
 
 class Resolver:
@@ -41,9 +54,10 @@ class Resolver:
         self.entity_list: dict[str, str] = {}
         for name, located in inputs.all():
             record = located.record
-            label = getattr(record, "name", None) or getattr(record, "title", record.id)
-            self.names[(name, record.id)] = label
-            if name in ("countries", "organisations", "people"):
+            label = getattr(record, "name", None) or getattr(record, "title", None)
+            if label is not None:
+                self.names[(name, record.id)] = label
+            if name in ENTITIES:
                 self.entity_list[record.id] = name
 
     def ref(self, name: str, record_id: str) -> Ref:
@@ -58,13 +72,13 @@ class Resolver:
     def maybe(self, name: str, record_id: str | None) -> Ref | None:
         return None if record_id is None else self.ref(name, record_id)
 
-    def entity(self, record_id: str) -> Ref:
-        return self.ref(self.entity_list[record_id], record_id)
+    def entity(self, record_id: str | None) -> Ref | None:
+        return None if record_id is None else self.ref(self.entity_list[record_id], record_id)
 
     def corpus(self) -> Corpus:
         convert: dict[str, Callable[[Any], Any]] = {
             "articles": self.article,
-            "countries": self.country,
+            "countries": lambda record: self.resource("countries", Country, record),
             "organisations": self.organisation,
             "people": self.person,
             "members": self.member,
@@ -82,132 +96,74 @@ class Resolver:
             }
         )
 
+    def resource(self, name: str, model: type[S], record: Any, **changes: Any) -> S:
+        """A served record: the record's fields, its href, and for facts its article."""
+        if "article" in model.__struct_fields__:
+            changes["article"] = self.ref("articles", record.evidence[0].article)
+        return _with(model, record, href=BY_NAME[name].href(record.id), **changes)
+
     def article(self, record: ArticleRecord) -> Article:
         text = self.inputs.texts[record.source]
-        return Article(
-            id=record.id,
-            href=f"/v1/articles/{record.id}",
-            title=record.title,
-            date=record.date,
-            language=record.language,
-            source=record.source,
+        return self.resource(
+            "articles",
+            Article,
+            record,
             length=len(text),
             sha256=hashlib.sha256(text.encode()).hexdigest(),
-            text_href=f"/v1/articles/{record.id}/text",
-            evidence=record.evidence,
-        )
-
-    def country(self, record: CountryRecord) -> Country:
-        return Country(
-            id=record.id,
-            href=f"/v1/countries/{record.id}",
-            name=record.name,
-            iso2=record.iso2,
-            iso3=record.iso3,
-            wikidata=record.wikidata,
-            evidence=record.evidence,
+            text_href=BY_NAME["articles"].href(record.id) + "/text",
         )
 
     def organisation(self, record: OrganisationRecord) -> Organisation:
-        return Organisation(
-            id=record.id,
-            href=f"/v1/organisations/{record.id}",
-            name=record.name,
-            short_name=record.short_name,
-            aliases=record.aliases,
-            kind=record.kind,
+        return self.resource(
+            "organisations",
+            Organisation,
+            record,
             parent=self.maybe("organisations", record.parent),
             country=self.maybe("countries", record.country),
-            wikidata=record.wikidata,
-            evidence=record.evidence,
         )
 
     def person(self, record: PersonRecord) -> Person:
         roles = [
-            Role(
-                title=role.title,
+            _with(
+                Role,
+                role,
                 organisation=self.maybe("organisations", role.organisation),
                 country=self.maybe("countries", role.country),
-                evidence=role.evidence,
             )
             for role in record.roles
         ]
-        return Person(
-            id=record.id,
-            href=f"/v1/people/{record.id}",
-            name=record.name,
-            roles=roles,
-            country=self.maybe("countries", record.country),
-            wikidata=record.wikidata,
-            evidence=record.evidence,
-        )
-
-    def _article_of(self, record: Any) -> Ref:
-        return self.ref("articles", self._article_id(record.evidence[0].article))
-
-    def _article_id(self, article_id: str) -> str:
-        return article_id
+        country = self.maybe("countries", record.country)
+        return self.resource("people", Person, record, roles=roles, country=country)
 
     def member(self, record: MemberRecord) -> Member:
-        return Member(
-            id=record.id,
-            href=f"/v1/members/{record.id}",
-            organisation=self.ref("organisations", record.organisation),
-            member=self.entity(record.member),
-            article=self._article_of(record),
-            evidence=record.evidence,
-        )
+        organisation = self.ref("organisations", record.organisation)
+        member = self.entity(record.member)
+        return self.resource("members", Member, record, organisation=organisation, member=member)
 
     def meeting(self, record: MeetingRecord) -> Meeting:
         place = record.place
-        return Meeting(
-            id=record.id,
-            href=f"/v1/meetings/{record.id}",
-            name=record.name,
-            kind=record.kind,
-            start=record.start,
-            end=record.end,
+        return self.resource(
+            "meetings",
+            Meeting,
+            record,
             place=None
             if place is None
-            else Place(
-                name=place.name,
-                country=self.maybe("countries", place.country),
-                evidence=place.evidence,
-            ),
+            else _with(Place, place, country=self.maybe("countries", place.country)),
             organiser=self.maybe("organisations", record.organiser),
             participants=[
-                Participant(
-                    participant=self.entity(p.participant), role=p.role, evidence=p.evidence
-                )
+                _with(Participant, p, participant=self.entity(p.participant))
                 for p in record.participants
             ],
-            article=self._article_of(record),
-            evidence=record.evidence,
         )
 
     def quote(self, record: QuoteRecord) -> Quote:
-        return Quote(
-            id=record.id,
-            href=f"/v1/quotes/{record.id}",
-            text=record.text,
+        return self.resource(
+            "quotes",
+            Quote,
+            record,
             speaker=self.ref("people", record.speaker),
             meeting=self.maybe("meetings", record.meeting),
-            date=record.date,
-            article=self._article_of(record),
-            evidence=record.evidence,
         )
 
     def statistic(self, record: StatisticRecord) -> Statistic:
-        return Statistic(
-            id=record.id,
-            href=f"/v1/statistics/{record.id}",
-            value=record.value,
-            value_max=record.value_max,
-            unit=record.unit,
-            qualifier=record.qualifier,
-            measure=record.measure,
-            subject=None if record.subject is None else self.entity(record.subject),
-            date=record.date,
-            article=self._article_of(record),
-            evidence=record.evidence,
-        )
+        return self.resource("statistics", Statistic, record, subject=self.entity(record.subject))
