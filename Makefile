@@ -13,7 +13,7 @@ test: $(STAMP) browser
 	$(BIN)/ruff format --check api tests bench
 	$(BIN)/ruff check api tests bench
 	$(BIN)/mypy api tests
-	$(BIN)/pytest
+	$(BIN)/pytest --cov
 
 install: $(STAMP)
 

@@ -96,9 +96,6 @@ class Resource:
     #: Required reference fields of the model and the collection they point into (OpenAPI links).
     follow: Mapping[str, str] = field(default_factory=dict)
 
-    def ref(self, record: Any) -> Ref:
-        return Ref(type=self.noun, id=record.id, name=self.label(record), href=self.href(record.id))  # type: ignore[arg-type]
-
     def href(self, record_id: str) -> str:
         return f"/v1/{self.name}/{record_id}"
 
