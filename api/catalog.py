@@ -24,6 +24,7 @@ from api.models import (
     Member,
     Organisation,
     OrganisationKind,
+    OrganisationStatus,
     Person,
     Qualifier,
     Quote,
@@ -200,6 +201,9 @@ ORGANISATIONS = Resource(
     links={
         "kind": Link(
             "Only organisations of this kind.", lambda o, _: [o.kind], OrganisationKind, {}
+        ),
+        "status": Link(
+            "Only organisations with this status.", lambda o, _: [o.status], OrganisationStatus, {}
         ),
         "parent": Link(
             "Only bodies of this parent organisation (id).", lambda o, _: refs(o.parent)

@@ -43,6 +43,7 @@ OrganisationKind = Literal[
     "militant_group",
     "religious_body",
 ]
+OrganisationStatus = Literal["existing", "proposed"]
 MeetingKind = Literal["summit", "council_session", "exercise", "bilateral_talks"]
 ParticipantRole = Literal["head_of_state", "delegation", "official", "speaker", "body"]
 Qualifier = Literal[
@@ -138,6 +139,11 @@ class Organisation(Base, frozen=True, kw_only=True):
     short_name: str | None
     aliases: list[str]
     kind: OrganisationKind
+    status: Annotated[
+        OrganisationStatus,
+        Meta(description="'proposed' when the text only says it is planned or discussed."),
+    ]
+    founded: Date | None
     parent: Ref | None
     country: Ref | None
     wikidata: str | None

@@ -14,6 +14,7 @@ from api.models import (
     Evidence,
     MeetingKind,
     OrganisationKind,
+    OrganisationStatus,
     ParticipantRole,
     Qualifier,
     Slug,
@@ -52,6 +53,8 @@ class OrganisationRecord(Base, frozen=True, kw_only=True):
     short_name: str | None = None
     aliases: list[Text] = []
     kind: OrganisationKind
+    status: OrganisationStatus = "existing"
+    founded: Date | None = None
     parent: Slug | None = None
     country: Slug | None = None
     wikidata: Wikidata | None = None
