@@ -227,3 +227,32 @@ def test_the_command_line_names_file_and_location_and_fails(workspace: Settings)
     )
     assert result.returncode == 1
     assert f"fixtures/{ARTICLE_FILE}: $.quotes[0].evidence[0].end:" in result.stderr
+
+
+def test_a_fact_cannot_mix_evidence_from_two_articles(workspace: Settings) -> None:
+    (workspace.seeds / "001_second.txt").write_text("A second article about Armenia.", "utf-8")
+    second = {
+        "id": "second-article",
+        "title": "A second article about Armenia.",
+        "source": "001_second.txt",
+        "date": {"value": "2015-10", "precision": "month"},
+        "evidence": [
+            {
+                "article": "second-article",
+                "start": 0,
+                "end": 31,
+                "exact": "A second article about Armenia.",
+            }
+        ],
+    }
+    (workspace.fixtures / "001_second.json").write_text(json.dumps({"articles": [second]}), "utf-8")
+    assert build(workspace).counts["articles"] == 2
+
+    def mix(data: dict[str, Any]) -> None:
+        data["members"][0]["evidence"].append(
+            {"article": "second-article", "start": 23, "end": 30, "exact": "Armenia"}
+        )
+
+    edit(workspace, ARTICLE_FILE, mix)
+    with pytest.raises(BuildError, match="must come from one article"):
+        build(workspace)
