@@ -184,6 +184,9 @@ COUNTRIES = Resource(
         "article": ARTICLE,
     },
     sorts={"name": lambda c: c.name},
+    # Countries are not in the full-text index (search covers the six kinds the contract names),
+    # so a q here could only ever match nothing.
+    text_filter=False,
 )
 
 

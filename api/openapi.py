@@ -145,6 +145,7 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
     operations = {
         op["operationId"]: op for item in document["paths"].values() for op in item.values()
     }
+    _numbers(document)
     for operation in operations.values():
         _plain_parameters(operation)
         operation.setdefault("parameters", []).append(IF_NONE_MATCH)
@@ -191,6 +192,27 @@ def _plain_parameters(operation: Document) -> None:
             (plain,) = [variant for variant in variants if variant != {"type": "null"}]
             rest = {key: value for key, value in schema.items() if key != "oneOf"}
             parameter["schema"] = {**plain, **rest}
+        elif parameter["in"] == "query" and "null" in schema.get("type", ()):
+            (plain,) = [kind for kind in schema["type"] if kind != "null"]
+            schema["type"] = plain
+            if "enum" in schema:
+                schema["enum"] = [value for value in schema["enum"] if value is not None]
+
+
+def _numbers(node: Any) -> None:
+    """``int | float`` is a JSON number: oneOf [integer, number] would match an integer twice."""
+    if isinstance(node, dict):
+        variants = node.get("oneOf")
+        numbers = [{"type": "integer"}, {"type": "number"}]
+        if isinstance(variants, list) and all(number in variants for number in numbers):
+            variants.remove({"type": "integer"})
+            if len(variants) == 1:
+                node.update(node.pop("oneOf")[0])
+        for value in node.values():
+            _numbers(value)
+    elif isinstance(node, list):
+        for value in node:
+            _numbers(value)
 
 
 def _example(operation: Document, value: Any) -> None:

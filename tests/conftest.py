@@ -80,3 +80,22 @@ def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+#: Requests the generated tests sent, by run (in-process and live schemathesis, laws, matrix).
+GENERATED: pytest.StashKey[dict[str, int]] = pytest.StashKey()
+
+
+@pytest.fixture(scope="session")
+def generated_requests(pytestconfig: pytest.Config) -> dict[str, int]:
+    """A tally the contract and property tests add their request counts to."""
+    return pytestconfig.stash.setdefault(GENERATED, {})
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    tally = config.stash.get(GENERATED, {})
+    if tally:
+        terminalreporter.section("generated requests")
+        for run, count in sorted(tally.items()):
+            terminalreporter.write_line(f"{run}: {count}")
+        terminalreporter.write_line(f"total: {sum(tally.values())}")

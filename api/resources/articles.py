@@ -13,7 +13,13 @@ from api.store import Store
 
 Offset = Annotated[
     int | None,
-    Parameter(ge=0, le=10_000_000, description="Code point offset; see evidence start/end."),
+    Parameter(
+        ge=0,
+        le=10_000_000,
+        description="Code point offset; see evidence start/end.",
+        # Litestar leaves a falsy bound (ge=0) out of the document; state it explicitly.
+        schema_extra={"minimum": 0},
+    ),
 ]
 
 

@@ -5,6 +5,7 @@ from litestar.di import NamedDependency
 
 from api.catalog import RESOURCES
 from api.models import Health, Index
+from api.openapi import LIST_RESPONSES
 from api.store import Store
 
 
@@ -14,13 +15,15 @@ from api.store import Store
     summary="Index of the API",
     description="Links to every collection, the dataset version and the record count of each.",
     tags=["Index"],
+    responses=LIST_RESPONSES,
     opt={"query": frozenset()},
 )
 async def index(store: NamedDependency[Store]) -> Index:
     meta = await store.meta()
     return Index(
         version=meta["version"],
-        collections={r.name: f"/v1/{r.name}" for r in RESOURCES} | {"search": "/v1/search"},
+        # Only what answers a plain GET: search needs its q, so the document describes it.
+        collections={r.name: f"/v1/{r.name}" for r in RESOURCES},
         counts=await store.counts(),
     )
 
@@ -31,6 +34,7 @@ async def index(store: NamedDependency[Store]) -> Index:
     summary="Liveness",
     description="Answers while the service can read its database, with the dataset version.",
     tags=["Index"],
+    responses=LIST_RESPONSES,
     opt={"query": frozenset()},
 )
 async def health(store: NamedDependency[Store]) -> Health:

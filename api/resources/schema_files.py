@@ -8,7 +8,7 @@ from litestar.params import Parameter
 
 from api import schemas
 from api.errors import NotFound
-from api.openapi import ITEM_RESPONSES
+from api.openapi import ITEM_RESPONSES, LIST_RESPONSES
 
 SCHEMA_JSON = "application/schema+json"
 
@@ -24,6 +24,7 @@ def _files() -> dict[str, bytes]:
     summary="List the JSON Schemas",
     description="Links to the JSON Schema (draft 2020-12) of every resource and fixture shape.",
     tags=["Index"],
+    responses=LIST_RESPONSES,
     opt={"query": frozenset()},
 )
 async def list_schemas() -> dict[str, str]:

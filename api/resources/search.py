@@ -9,7 +9,7 @@ from litestar.params import Parameter
 
 from api.models import PageLinks, PageMeta, SearchHit
 from api.openapi import LIST_RESPONSES
-from api.query import MAX_TEXT, Cursor, decode_rank_cursor, encode_cursor, fts_match
+from api.query import MAX_TEXT, TEXT_PATTERN, Cursor, decode_rank_cursor, encode_cursor, fts_match
 from api.resources.collection import JSON, Limit, envelope, page_links
 from api.store import Store
 
@@ -40,7 +40,15 @@ class SearchPage(msgspec.Struct, kw_only=True):
 async def search(
     store: NamedDependency[Store],
     request: Request[Any, Any, Any],
-    q: Annotated[str, Parameter(min_length=1, max_length=MAX_TEXT, description="Words to find.")],
+    q: Annotated[
+        str,
+        Parameter(
+            min_length=1,
+            max_length=MAX_TEXT,
+            description="Words to find.",
+            schema_extra={"pattern": TEXT_PATTERN},
+        ),
+    ],
     type: Annotated[HitType | None, Parameter(description="Only hits of this type.")] = None,
     limit: Limit = 50,
     cursor: Annotated[str | None, Parameter(max_length=512, description="Opaque cursor.")] = None,
