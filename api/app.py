@@ -15,6 +15,7 @@ from api.catalog import RESOURCES
 from api.docs import docs_router
 from api.edge import Edge
 from api.errors import EXCEPTION_HANDLERS
+from api.fast import FastPath
 from api.openapi import examples, openapi_config
 from api.query import known_parameters
 from api.resources.articles import article_text
@@ -59,7 +60,7 @@ def create_litestar(settings: Settings, version: str) -> Litestar:
             get_schema,
             docs_router,
         ],
-        dependencies={"store": Provide(provide_store, use_cache=True)},
+        dependencies={"store": Provide(provide_store)},
         guards=[known_parameters],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=config,
@@ -76,4 +77,5 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     if version is None:
         raise RuntimeError(f"no built database at {settings.database}; run python -m api build")
     litestar = create_litestar(settings, version)
-    return Edge(litestar, version, settings.cache_bytes, settings.max_age)
+    fast = FastPath(lambda: litestar.state.store) if settings.fast_path else None
+    return Edge(litestar, version, settings.cache_bytes, settings.max_age, shortcut=fast)

@@ -5,11 +5,15 @@ its path and query string. The edge renders a GET once through the application, 
 ETag (a hash of the dataset version and the body) and keeps it in a bounded LRU cache; later
 requests with the same path and query are answered from the cache without routing. HEAD is
 answered as GET without the body. Only 200 responses are cached.
+
+On a cache miss an optional *shortcut* (api/fast.py) may answer a GET before routing; whatever
+answers, the edge finishes the response the same way (headers, ETag, Cache-Control). A cached
+response keeps its ASGI messages, so a hit is a dictionary lookup and two sends.
 """
 
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.enums import ScopeType
@@ -40,18 +44,55 @@ PREFLIGHT: Headers = [
 DROPPED = {b"etag", b"cache-control", *(name for name, _ in ALWAYS)}
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """A complete response: status, headers (with ETag for a 200) and body."""
+#: A shortcut answers a GET scope with (headers, body) of a 200, or None to let routing answer.
+Shortcut = Callable[[Scope], Awaitable[tuple[Headers, bytes] | None]]
+NO_BODY: HTTPResponseBodyEvent = {"type": "http.response.body", "body": b"", "more_body": False}
+NOT_MODIFIED_DROPS = (b"content-length", b"content-type")
+NO_STORE = (b"cache-control", b"no-store")
 
-    status: int
-    headers: Headers
-    body: bytes
-    etag: bytes | None
+
+class Rendered:
+    """A complete response: status, headers (with ETag for a 200) and body.
+
+    The ASGI messages are built once here, so a cached response is sent as it is.
+    """
+
+    __slots__ = ("_not_modified", "body", "body_event", "etag", "headers", "start", "status")
+
+    def __init__(self, status: int, headers: Headers, body: bytes, etag: bytes | None) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.etag = etag
+        self.start: HTTPResponseStartEvent = {
+            "type": "http.response.start",
+            "status": status,
+            "headers": headers,
+        }
+        self.body_event: HTTPResponseBodyEvent = {
+            "type": "http.response.body",
+            "body": body,
+            "more_body": False,
+        }
+        self._not_modified: HTTPResponseStartEvent | None = None
 
     @property
     def size(self) -> int:
         return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 64
+
+    @property
+    def not_modified(self) -> HTTPResponseStartEvent:
+        """The start of the 304 answering a matching If-None-Match: no Content-* headers."""
+        if self._not_modified is None:
+            self._not_modified = {
+                "type": "http.response.start",
+                "status": 304,
+                "headers": [(k, v) for k, v in self.headers if k not in NOT_MODIFIED_DROPS],
+            }
+        return self._not_modified
+
+
+PREFLIGHT_RESPONSE = Rendered(204, ALWAYS + PREFLIGHT, b"", None)
 
 
 def etag_matches(header: bytes, etag: bytes) -> bool:
@@ -67,11 +108,20 @@ def etag_matches(header: bytes, etag: bytes) -> bool:
 class Edge:
     """ASGI wrapper: every HTTP response passes here; GET/HEAD responses are cached."""
 
-    def __init__(self, app: ASGIApp, version: str, max_bytes: int, max_age: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        version: str,
+        max_bytes: int,
+        max_age: int,
+        shortcut: Shortcut | None = None,
+    ) -> None:
         self.app = app
         self.version = version.encode()
         self.max_bytes = max_bytes
         self.cache_control = f"public, max-age={max_age}".encode()
+        self._hash = hashlib.blake2b(self.version + b"\0", digest_size=12)
+        self.shortcut = shortcut
         self._entries: OrderedDict[tuple[str, bytes], Rendered] = OrderedDict()
         self._bytes = 0
 
@@ -79,41 +129,41 @@ class Edge:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
         method = scope["method"]
+        if method in SAFE:
+            key = (scope["path"], scope["query_string"])
+            rendered = self._entries.get(key)
+            if rendered is None:
+                rendered = await self._miss(scope, receive, key)
+            else:
+                self._entries.move_to_end(key)
+            if rendered.etag is not None:
+                condition = _header(scope, b"if-none-match")
+                if condition is not None and etag_matches(condition, rendered.etag):
+                    await send(rendered.not_modified)
+                    await send(NO_BODY)
+                    return
+            await send(rendered.start)
+            await send(rendered.body_event if method == "GET" else NO_BODY)
+            return
         if (
             method == "OPTIONS"
-            and b"origin" in headers
-            and b"access-control-request-method" in headers
+            and _header(scope, b"origin") is not None
+            and _header(scope, b"access-control-request-method") is not None
         ):
-            await _send(send, Rendered(204, ALWAYS + PREFLIGHT, b"", None), with_body=False)
+            await send(PREFLIGHT_RESPONSE.start)
+            await send(NO_BODY)
             return
-        if method not in SAFE:
-            await self.app(scope, receive, _adding(send, ALWAYS))
-            return
-        rendered = await self._get(scope, receive)
-        condition = headers.get(b"if-none-match")
-        if (
-            rendered.etag is not None
-            and condition is not None
-            and etag_matches(condition, rendered.etag)
-        ):
-            kept = [
-                (k, v) for k, v in rendered.headers if k not in (b"content-length", b"content-type")
-            ]
-            await _send(send, Rendered(304, kept, b"", rendered.etag), with_body=False)
-            return
-        await _send(send, rendered, with_body=method == "GET")
+        await self.app(scope, receive, _adding(send, ALWAYS))
 
-    async def _get(self, scope: Scope, receive: Receive) -> Rendered:
-        get: HTTPScope = {**scope, "method": "GET"}  # type: ignore[typeddict-item]
-        key = (scope["path"], scope["query_string"])
-        cached = self._entries.get(key)
-        if cached is not None:
-            self._entries.move_to_end(key)
-            return cached
-        rendered = await self._render(get, receive)
-        if rendered.status == 200 and rendered.size <= self.max_bytes // 8:
+    async def _miss(self, scope: Scope, receive: Receive, key: tuple[str, bytes]) -> Rendered:
+        answer = None if self.shortcut is None else await self.shortcut(scope)
+        if answer is None:
+            get: HTTPScope = {**scope, "method": "GET"}  # type: ignore[typeddict-item]
+            rendered = await self._render(get, receive)
+        else:
+            rendered = self._finish(200, *answer)
+        if self.max_bytes and rendered.status == 200 and rendered.size <= self.max_bytes // 8:
             self._remember(key, rendered)
         return rendered
 
@@ -135,38 +185,37 @@ class Edge:
                 chunks.append(message.get("body", b""))
 
         await self.app(scope, receive, collect)
-        body = b"".join(chunks)
-        status = int(start["status"])
+        return self._complete(int(start["status"]), start.get("headers", []), b"".join(chunks))
+
+    def _complete(self, status: int, raw: Any, body: bytes) -> Rendered:
+        """The application's response as the edge sends it (see ``_finish``)."""
         headers = [
             (k.lower(), v)
-            for k, v in _allow_head(start.get("headers", []))
-            if k.lower() not in DROPPED
+            for k, v in _allow_head(raw)
+            if k.lower() not in DROPPED and k.lower() != b"content-length"
         ]
-        headers = [(k, v) for k, v in headers if k != b"content-length"]
-        headers.append((b"content-length", str(len(body)).encode()))
-        etag = None
-        if status == 200:
-            digest = hashlib.blake2b(self.version + b"\0" + body, digest_size=12).hexdigest()
-            etag = f'"{digest}"'.encode()
-            headers += [(b"etag", etag), (b"cache-control", self.cache_control)]
-        else:
-            headers.append((b"cache-control", b"no-store"))
-        return Rendered(status, headers + ALWAYS, body, etag)
+        return self._finish(status, headers, body)
+
+    def _finish(self, status: int, headers: Headers, body: bytes) -> Rendered:
+        """Append Content-Length, ETag and Cache-Control, then ALWAYS, to the response's own
+        headers (lower-case names, none of those the edge sets)."""
+        length = (b"content-length", str(len(body)).encode())
+        if status != 200:
+            return Rendered(status, [*headers, length, NO_STORE, *ALWAYS], body, None)
+        digest = self._hash.copy()  # blake2b(version + b"\0" + body), without copying the body
+        digest.update(body)
+        etag = f'"{digest.hexdigest()}"'.encode()
+        validators = [(b"etag", etag), (b"cache-control", self.cache_control)]
+        return Rendered(status, [*headers, length, *validators, *ALWAYS], body, etag)
 
 
-async def _send(send: Send, rendered: Rendered, *, with_body: bool) -> None:
-    start: HTTPResponseStartEvent = {
-        "type": "http.response.start",
-        "status": rendered.status,
-        "headers": rendered.headers,
-    }
-    body: HTTPResponseBodyEvent = {
-        "type": "http.response.body",
-        "body": rendered.body if with_body else b"",
-        "more_body": False,
-    }
-    await send(start)
-    await send(body)
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    """The last value of a request header (names are lower case in ASGI scopes)."""
+    found = None
+    for key, value in scope["headers"]:
+        if key == name:
+            found = value
+    return found
 
 
 def _adding(send: Send, extra: Headers) -> Send:

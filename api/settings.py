@@ -9,13 +9,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(Struct, frozen=True, kw_only=True):
-    """Where the inputs and the database live, and how much the response cache may hold."""
+    """Where the inputs and the database live, and how the edge may answer before routing.
+
+    ``cache_bytes`` bounds the response cache (0 turns it off); ``fast_path`` lets plain list
+    and item GETs be answered from the store without routing (see api/fast.py).
+    """
 
     seeds: Path = ROOT / "seeds"
     fixtures: Path = ROOT / "fixtures"
     database: Path = ROOT / "build" / "facts.sqlite"
     cache_bytes: int = 64 * 1024 * 1024
     max_age: int = 300
+    fast_path: bool = True
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -28,4 +33,5 @@ class Settings(Struct, frozen=True, kw_only=True):
             database=Path(env.get("ARTICLE_FACTS_DB", defaults.database)),
             cache_bytes=int(env.get("ARTICLE_FACTS_CACHE_BYTES", defaults.cache_bytes)),
             max_age=int(env.get("ARTICLE_FACTS_MAX_AGE", defaults.max_age)),
+            fast_path=env.get("ARTICLE_FACTS_FAST_PATH", "1") != "0",
         )

@@ -136,16 +136,23 @@ def samples(path: Path) -> dict[str, tuple[bytes, int]]:
 
 @dataclass(frozen=True)
 class Condition:
-    """One filter of a list request, already validated: SQL with its bound values."""
+    """One filter of a list request, already validated: SQL with its bound values.
+
+    ``probe`` is the same test written to be checked row by row (a primary-key lookup) while
+    the table is read in sort order; ``sql`` gathers every match first. See ``Store.page``.
+    """
 
     sql: str
     values: tuple[Any, ...]
+    probe: str | None = None
 
 
 def link_condition(resource: Resource, rel: str, target: str) -> Condition:
     return Condition(
         "id in (select id from links where resource = ? and rel = ? and target = ?)",
         (resource.name, rel, target),
+        "exists (select 1 from links where resource = ? and rel = ? and target = ?"  # noqa: S608
+        f" and links.id = {resource.name}.id)",
     )
 
 
@@ -174,19 +181,52 @@ class Page:
     last: tuple[SortValue, str] | None
 
 
-class Store:
-    """Read-only access to a built database."""
+#: Filtered totals remembered per process: the dataset never changes while it is served.
+REMEMBERED_TOTALS = 4096
+#: A page that reads at most this many rows is read on the event loop (see Store.page).
+SMALL_SCAN = 10_000
+#: A search with at most this many matches is ranked on the event loop (about a millisecond).
+SMALL_SEARCH = 2_000
+SEARCH = (
+    "select type, id, name, href, snip, score, row from ("
+    " select type, id, name, href, rowid as row, bm25(search) as score,"
+    " snippet(search, 4, '[', ']', '…', 16) as snip"
+    " from search where search match ?1 and (?2 is null or type = ?2))"
+    " where ?3 is null or score > ?3 or (score = ?3 and row > ?4)"
+    " order by score, row limit ?5"
+)
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+
+class Store:
+    """Read-only access to a built database.
+
+    Bounded indexed reads (a record by id, a keyset page, the metadata) run on a synchronous
+    connection directly on the event loop: they take microseconds, less than the hop to
+    aiosqlite's thread would cost. Reads whose cost grows with the data (counting the matches
+    of a filter, full-text search, a page of a large filtered set) go through aiosqlite's
+    thread, so a long one does not hold up other requests. Totals are remembered.
+    """
+
+    def __init__(self, connection: aiosqlite.Connection, reader: sqlite3.Connection) -> None:
         self._db = connection
+        self._reader = reader
+        self._totals: dict[tuple[str, str, tuple[Any, ...]], int] = {}
+        #: The SQL of a page by its shape; shapes are finite (filters and sorts are catalogued).
+        self._pages: dict[tuple[str, str, str, str, bool], str] = {}
 
     @classmethod
     async def open(cls, path: Path) -> "Store":
         connection = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True)
         await connection.execute("pragma query_only = on")
-        return cls(connection)
+        # immutable: a build replaces the file (a new inode), it never changes one being read.
+        reader = sqlite3.connect(
+            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
+        reader.execute("pragma query_only = on")
+        return cls(connection, reader)
 
     async def close(self) -> None:
+        self._reader.close()
         await self._db.close()
 
     async def _one(self, sql: str, values: Sequence[Any]) -> Any:
@@ -197,27 +237,38 @@ class Store:
         async with self._db.execute(sql, values) as cursor:
             return await cursor.fetchall()
 
+    def _now(self, sql: str, values: Sequence[Any]) -> list[Any]:
+        """A bounded read on the event loop, without a thread hop."""
+        return self._reader.execute(sql, values).fetchall()
+
+    async def _total(self, table: str, where: str, values: tuple[Any, ...]) -> int:
+        key = (table, where, values)
+        total = self._totals.get(key)
+        if total is None:
+            row = await self._one(f"select count(*) from {table} where {where}", values)  # noqa: S608
+            total = int(row[0])
+            if len(self._totals) >= REMEMBERED_TOTALS:
+                del self._totals[next(iter(self._totals))]
+            self._totals[key] = total
+        return total
+
     async def meta(self) -> dict[str, str]:
-        return dict(await self._all("select key, value from meta", ()))
+        return dict(self._now("select key, value from meta", ()))
 
     async def counts(self) -> dict[str, int]:
-        counts = {}
-        for resource in RESOURCES:
-            row = await self._one(f"select count(*) from {resource.name}", ())  # noqa: S608
-            counts[resource.name] = row[0]
-        return counts
+        return {resource.name: await self._total(resource.name, "1", ()) for resource in RESOURCES}
 
     async def body(self, resource: Resource, record_id: str) -> bytes:
-        row = await self._one(f"select body from {resource.name} where id = ?", (record_id,))  # noqa: S608
-        if row is None:
+        rows = self._now(f"select body from {resource.name} where id = ?", (record_id,))  # noqa: S608
+        if not rows:
             raise NotFound(f"no {resource.noun} with id {record_id!r}")
-        return bytes(row[0])
+        return bytes(rows[0][0])
 
     async def text(self, article_id: str) -> str:
-        row = await self._one("select text from article_text where id = ?", (article_id,))
-        if row is None:
+        rows = self._now("select text from article_text where id = ?", (article_id,))
+        if not rows:
             raise NotFound(f"no article with id {article_id!r}")
-        return str(row[0])
+        return str(rows[0][0])
 
     async def page(
         self,
@@ -231,40 +282,50 @@ class Store:
         column = sort_column(sort)
         where = " and ".join(c.sql for c in conditions) or "1"
         values = tuple(v for c in conditions for v in c.values)
-        count = await self._one(f"select count(*) from {resource.name} where {where}", values)  # noqa: S608
+        total = await self._total(resource.name, where, values)
+        # Rows a page reads: unfiltered, limit + 1 in index order. Filtered, gathering the
+        # matches first reads all `total` of them; probing while reading in sort order reads
+        # about (limit + 1) * rows / total. A broad filter is probed, a narrow one gathered.
+        scan = limit + 1
+        if conditions:
+            rows = await self._total(resource.name, "1", ())
+            scan = total
+            probed = (limit + 1) * rows // max(total, 1)
+            if probed < total and any(c.probe for c in conditions):
+                where, scan = " and ".join(c.probe or c.sql for c in conditions), probed
         keyset, key_values = _keyset(column, descending, after)
-        direction = "desc" if descending else "asc"
-        rows = await self._all(
-            f"select body, {column}, id from {resource.name} where {where} and {keyset}"  # noqa: S608
-            f" order by {column} {direction}, id {direction if column == 'id' else 'asc'} limit ?",
-            (*values, *key_values, limit + 1),
-        )
-        rows = list(rows)
-        last = (rows[limit - 1][1], rows[limit - 1][2]) if len(rows) > limit else None
-        return Page([bytes(row[0]) for row in rows[:limit]], count[0], last)
+        shape = (resource.name, where, keyset, column, descending)
+        sql = self._pages.get(shape)
+        if sql is None:
+            direction = "desc" if descending else "asc"
+            # Ties are broken by id; sorting by id needs no second term (it would cost a sort).
+            order = f"id {direction}" if column == "id" else f"{column} {direction}, id asc"
+            sql = self._pages[shape] = (
+                f"select body, {column}, id from {resource.name} where {where} and {keyset}"  # noqa: S608
+                f" order by {order} limit ?"
+            )
+        bound = (*values, *key_values, limit + 1)
+        found = self._now(sql, bound) if scan <= SMALL_SCAN else list(await self._all(sql, bound))
+        last = (found[limit - 1][1], found[limit - 1][2]) if len(found) > limit else None
+        return Page([bytes(row[0]) for row in found[:limit]], total, last)
 
     async def search(
         self, match: str, hit_type: str | None, after: tuple[float, int] | None, limit: int
     ) -> tuple[list[tuple[Any, ...]], int, tuple[float, int] | None]:
-        """Hits best first (BM25), keyset-paged on (score, rowid)."""
-        count = await self._one(
-            "select count(*) from search where search match ?1 and (?2 is null or type = ?2)",
-            (match, hit_type),
-        )
+        """Hits best first (BM25), keyset-paged on (score, rowid).
+
+        Ranking reads every match, so only a search with few matches runs on the event loop.
+        """
+        where = "search match ?1 and (?2 is null or type = ?2)"
+        total = await self._total("search", where, (match, hit_type))
         score, row = after if after is not None else (None, None)
-        rows = list(
-            await self._all(
-                "select type, id, name, href, snip, score, row from ("
-                " select type, id, name, href, rowid as row, bm25(search) as score,"
-                " snippet(search, 4, '[', ']', '…', 16) as snip"
-                " from search where search match ?1 and (?2 is null or type = ?2))"
-                " where ?3 is null or score > ?3 or (score = ?3 and row > ?4)"
-                " order by score, row limit ?5",
-                (match, hit_type, score, row, limit + 1),
-            )
-        )
+        bound = (match, hit_type, score, row, limit + 1)
+        if total <= SMALL_SEARCH:
+            rows = self._now(SEARCH, bound)
+        else:
+            rows = list(await self._all(SEARCH, bound))
         last = (rows[limit - 1][5], rows[limit - 1][6]) if len(rows) > limit else None
-        return [row[:5] for row in rows[:limit]], count[0], last
+        return [row[:5] for row in rows[:limit]], total, last
 
 
 def _keyset(

@@ -1,6 +1,7 @@
 """The reference apps the service is measured against, served under the same granian settings.
 
 * ``limit``: a raw ASGI callable returning precomputed bytes, the ceiling of the server stack.
+* ``limit_same_bytes``: the same, returning the bytes of a file (a real response body).
 * ``litestar_constant``: a minimal Litestar route returning the same bytes.
 * ``litestar_aiosqlite``: a Litestar route doing one aiosqlite read per request (the usual way).
 
@@ -10,33 +11,49 @@ Each is a factory (granian runs them with ``factory=True``, like the service).
 import os
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
 from litestar import Litestar, Response, get
 
 BODY = b'{"data":[],"meta":{"total":0,"limit":50,"next_cursor":null}}'
-HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
-START = {"type": "http.response.start", "status": 200, "headers": HEADERS}
-END = {"type": "http.response.body", "body": BODY, "more_body": False}
 
 
-async def _limit(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-    await send(START)
-    await send(END)
+def _constant(body: bytes) -> Any:
+    start = {
+        "type": "http.response.start",
+        "status": 200,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    end = {"type": "http.response.body", "body": body, "more_body": False}
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        await send(start)
+        await send(end)
+
+    return app
 
 
 def limit() -> Any:
     """The limit: constant bytes straight from ASGI, no framework."""
-    return _limit
+    return _constant(BODY)
+
+
+def limit_same_bytes() -> Any:
+    """The limit for a given body: the bytes of the file ``BENCH_BODY`` names, constant."""
+    return _constant(Path(os.environ["BENCH_BODY"]).read_bytes())
 
 
 def litestar_constant() -> Litestar:
@@ -68,6 +85,4 @@ def litestar_aiosqlite() -> Litestar:
             row = await cursor.fetchone()
         return Response(bytes(row[0]) if row else b"null", media_type="application/json")
 
-    return Litestar(
-        route_handlers=[quote], lifespan=[lifespan], openapi_config=None, debug=False
-    )
+    return Litestar(route_handlers=[quote], lifespan=[lifespan], openapi_config=None, debug=False)

@@ -18,12 +18,12 @@ from api.catalog import Resource
 from api.errors import BadRequest
 from api.models import SLUG_PATTERN, PageLinks, PageMeta
 from api.openapi import ITEM_RESPONSES, LIST_RESPONSES
-from api.query import MAX_TEXT, Cursor, decode_cursor, encode_cursor, fts_match
+from api.query import MAX_TEXT, TEXT_PATTERN, Cursor, decode_cursor, encode_cursor, fts_match
 from api.store import Condition, Store, link_condition, range_conditions, text_condition
 
 JSON = "application/json"
 CURSOR = {"max_length": 512}
-TEXT = {"min_length": 1, "max_length": MAX_TEXT}
+TEXT = {"min_length": 1, "max_length": MAX_TEXT, "schema_extra": {"pattern": TEXT_PATTERN}}
 IdParameter = Annotated[
     str,
     PathParameter(pattern=SLUG_PATTERN, max_length=80, description="The record's id (a slug)."),
@@ -58,7 +58,8 @@ def envelope(bodies: list[bytes], meta: PageMeta, links: PageLinks) -> bytes:
 def page_links(
     request: Request[Any, Any, Any], next_cursor: str | None
 ) -> tuple[PageLinks, dict[str, str]]:
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    # items() keeps the client's order; multi_items() walks a set, whose order varies by process.
+    query = [(k, v) for k, v in request.query_params.items() if k != "cursor"]
     path = request.url.path
     own = f"{path}?{request.url.query}" if request.url.query else path
     if next_cursor is None:

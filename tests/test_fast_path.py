@@ -1,0 +1,365 @@
+"""The fast path and the response cache answer exactly what routing answers.
+
+Three apps over the same database: ``routed`` (no cache, no fast path: every request goes
+through Litestar), ``fast`` (no cache, fast path on: it takes every request it can) and
+``cached`` (the service as it runs: cache and fast path). For every request here, all three
+give the same status, the same headers in the same order and the same body; ``cached`` is asked
+twice, so both a miss and a hit are compared.
+"""
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from litestar.testing import TestClient
+from litestar.types import Scope
+
+from api import store
+from api.app import create_app
+from api.catalog import RESOURCES
+from api.edge import Edge, Headers
+from api.fast import FastPath, _typed
+from api.resources.collection import sort_choices
+from api.settings import Settings
+
+Client = TestClient[Any]
+EXAMPLES = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+class Counting:
+    """Wraps the edge's shortcut and counts the requests it took and the ones it left."""
+
+    def __init__(self, shortcut: Any) -> None:
+        self.shortcut = shortcut
+        self.taken = 0
+        self.left = 0
+
+    async def __call__(self, scope: Scope) -> tuple[Headers, bytes] | None:
+        answer: tuple[Headers, bytes] | None = await self.shortcut(scope)
+        if answer is None:
+            self.left += 1
+        else:
+            self.taken += 1
+        return answer
+
+
+def app_with(settings: Settings, **changes: Any) -> Edge:
+    app = create_app(msgspec.structs.replace(settings, **changes))
+    assert isinstance(app, Edge)
+    return app
+
+
+@pytest.fixture(scope="module")
+def routed(settings: Settings) -> Iterator[Client]:
+    with TestClient(app=app_with(settings, cache_bytes=0, fast_path=False)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def counting(settings: Settings) -> Iterator[tuple[Client, Counting]]:
+    app = app_with(settings, cache_bytes=0)
+    counter = Counting(app.shortcut)
+    app.shortcut = counter
+    with TestClient(app=app) as client:
+        yield client, counter
+
+
+@pytest.fixture(scope="module")
+def cached(settings: Settings) -> Iterator[Client]:
+    with TestClient(app=app_with(settings)) as client:
+        yield client
+
+
+@pytest.fixture
+def same(routed: Client, counting: tuple[Client, Counting], cached: Client) -> Any:
+    """``same(url, ...)``: the routed response, after checking the others equal it."""
+    fast, _ = counting
+
+    def check(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> Any:
+        expected = routed.request(method, url, headers=headers)
+        for client in (fast, cached, cached):
+            got = client.request(method, url, headers=headers)
+            assert got.status_code == expected.status_code, url
+            assert got.headers.raw == expected.headers.raw, url
+            assert got.content == expected.content, url
+        return expected
+
+    return check
+
+
+@pytest.fixture(scope="module")
+def database(settings: Settings) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(f"file:{settings.database}?mode=ro", uri=True)
+    yield connection
+    connection.close()
+
+
+def test_every_list_and_every_record_is_the_same(
+    same: Any, counting: tuple[Client, Counting]
+) -> None:
+    _, counter = counting
+    before = counter.taken
+    requests = 0
+    for resource in RESOURCES:
+        listed = same(f"/v1/{resource.name}?limit=500").json()["data"]
+        assert listed
+        same(f"/v1/{resource.name}")
+        requests += 2
+        for record in listed:
+            assert same(record["href"]).status_code == 200
+            requests += 1
+    assert counter.taken - before == requests
+
+
+@pytest.mark.parametrize("resource", RESOURCES, ids=lambda r: r.name)
+def test_every_page_of_every_sort_is_the_same(
+    same: Any, counting: tuple[Client, Counting], resource: Any
+) -> None:
+    _, counter = counting
+    before, pages = counter.taken, 0
+    for sort in sort_choices(resource):
+        url: str | None = f"/v1/{resource.name}?sort={sort}&limit={1 if 'id' in sort else 3}"
+        while url is not None:
+            response = same(url)
+            assert response.status_code == 200
+            pages += 1
+            url = response.json()["links"]["next"]
+    assert counter.taken - before == pages
+
+
+def filter_values(database: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(resource, parameter, value) for every value each link filter has in the data."""
+    rows = database.execute("select distinct resource, rel, target from links order by 1, 2, 3")
+    return [(resource, rel, target) for resource, rel, target in rows]
+
+
+def test_every_filter_value_in_the_data_gives_the_same_list(
+    same: Any, counting: tuple[Client, Counting], database: sqlite3.Connection
+) -> None:
+    _, counter = counting
+    before, requests = counter.taken, 0
+    for resource, rel, target in filter_values(database):
+        response = same(f"/v1/{resource}?{rel}={quote(target)}&limit=2")
+        assert response.status_code == 200
+        assert response.json()["data"]
+        requests += 1
+        nothing = same(f"/v1/{resource}?{rel}=no-such-{rel}&sort=-id")
+        assert nothing.status_code in (200, 400)
+    assert counter.taken - before >= requests
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date_from=2015-09-16&date_to=2015-09-16",
+        "date_from=2015-01-01",
+        "date_to=2015-06-30&sort=-start&limit=1",
+        "kind=summit&date_from=2015-01-01&organisation=csto",
+        "participant=uzbekistan&sort=name",
+    ],
+)
+def test_meeting_windows_are_the_same(same: Any, query: str) -> None:
+    assert same(f"/v1/meetings?{query}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "value_min=20000",
+        "value_max=100&sort=-value",
+        "value_min=1.5&value_max=3000.25",
+        "value_min=-3&unit=people&limit=2",
+        "qualifier=approximately&sort=unit",
+    ],
+)
+def test_statistic_ranges_are_the_same(same: Any, query: str) -> None:
+    assert same(f"/v1/statistics?{query}").status_code == 200
+
+
+ODD = [
+    "/v1/quotes?limit=0",
+    "/v1/quotes?limit=501",
+    "/v1/quotes?limit=05",
+    "/v1/quotes?limit=abc",
+    "/v1/quotes?limit=",
+    "/v1/quotes?limit",
+    "/v1/quotes?limit=5&limit=6",
+    "/v1/quotes?limit=1&",
+    "/v1/quotes?&limit=1",
+    "/v1/quotes?",
+    "/v1/quotes?limit=1;sort=id",
+    "/v1/quotes?sort=nope",
+    "/v1/quotes?sort=-speaker&limit=1",
+    "/v1/quotes?cursor=garbage",
+    "/v1/quotes?cursor=WyJpZCIsMSwiYSJd",
+    "/v1/quotes?sort=-id&cursor=WyJpZCIsImEiLCJhIl0",
+    "/v1/quotes?cursor=" + "A" * 600,
+    "/v1/quotes?unknown=1",
+    "/v1/quotes?q=terror",
+    "/v1/quotes?speaker=Vladimir-Putin",
+    "/v1/quotes?speaker=vladimir%2Dputin",
+    "/v1/quotes?speaker=vladimir+putin",
+    "/v1/quotes?speaker=" + "a" * 81,
+    "/v1/quotes?speaker=a--b",
+    "/v1/meetings?date_from=2015-09-16&date_to=2015-09-01",
+    "/v1/meetings?date_from=2015-13-01",
+    "/v1/meetings?date_from=20150901",
+    "/v1/meetings?kind=summit&kind=exercise",
+    "/v1/meetings?kind=picnic",
+    "/v1/statistics?value_min=abc",
+    "/v1/statistics?value_min=1e3",
+    "/v1/statistics?value_min=1e16",
+    "/v1/statistics?value_min=nan",
+    "/v1/statistics?value_min=10&value_max=1",
+    "/v1/countries?iso2=RU",
+    "/v1/countries?iso2=ru",
+    "/v1/quotes/",
+    "/v1/quotes/No-Such",
+    "/v1/quotes/no-such-quote",
+    "/v1/quotes/" + "a" * 81,
+    "/v1/quotes/a--b",
+    "/v1/quotes/x?limit=1",
+    "/v1/quotes/x/y",
+    "/v1/articles/russia-taps-sco-and-csto-to-counter-islamic-state/text",
+    "/v1/nothing",
+    "/v1",
+    "/health",
+    "/v1/search?q=terror",
+]
+
+
+@pytest.mark.parametrize("url", ODD)
+def test_requests_the_fast_path_leaves_to_routing_are_the_same(same: Any, url: str) -> None:
+    same(url)
+
+
+@pytest.mark.parametrize(
+    "url", ["/v1/quotes", "/v1/meetings?kind=summit", "/v1/people/vladimir-putin"]
+)
+def test_head_and_revalidation_are_the_same(same: Any, routed: Client, url: str) -> None:
+    same(url, method="HEAD")
+    etag = routed.get(url).headers["etag"]
+    assert same(url, headers={"If-None-Match": etag}).status_code == 304
+    assert same(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_the_fast_path_takes_plain_requests_and_leaves_the_rest(
+    counting: tuple[Client, Counting],
+) -> None:
+    fast, counter = counting
+    taken, left = counter.taken, counter.left
+    fast.get("/v1/quotes?limit=2&sort=-date")
+    fast.get("/v1/quotes/no-such-quote")
+    fast.get("/v1/quotes?q=terror")
+    assert (counter.taken - taken, counter.left - left) == (1, 2)
+
+
+NAMES = ["limit", "sort", "cursor", "kind", "participant", "organisation", "article", "date_from"]
+NAMES += ["date_to", "speaker", "value_min", "unit", "q", "other"]
+VALUES = ["1", "2", "50", "500", "0", "-1", "id", "-id", "name", "-start", "date", "value"]
+VALUES += ["summit", "exercise", "csto", "sco", "uzbekistan", "vladimir-putin", "people"]
+VALUES += ["2015-09-16", "2015-01-01", "2016-02-30", "1.5", "20000", "x y", "é", "%41", ""]
+VALUES += ["russia-taps-sco-and-csto-to-counter-islamic-state", "WyJpZCIsImEiLCJhIl0"]
+
+
+@EXAMPLES
+@given(
+    resource=st.sampled_from([r.name for r in RESOURCES]),
+    pairs=st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(VALUES)), max_size=4),
+)
+def test_any_query_gives_the_same_answer(
+    same: Any, resource: str, pairs: list[tuple[str, str]]
+) -> None:
+    query = "&".join(f"{name}={value}" for name, value in pairs)
+    same(f"/v1/{resource}?{query}" if query else f"/v1/{resource}")
+
+
+def test_reads_off_the_event_loop_give_the_same_answers(
+    settings: Settings, routed: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large scans go through aiosqlite's thread; forced to, every read gives the same bytes."""
+    monkeypatch.setattr(store, "SMALL_SCAN", -1)
+    monkeypatch.setattr(store, "SMALL_SEARCH", -1)
+    monkeypatch.setattr(store, "REMEMBERED_TOTALS", 2)
+    urls = [
+        "/v1/meetings?kind=summit",
+        "/v1/quotes?speaker=vladimir-putin&limit=1",
+        "/v1/statistics?value_min=100&sort=-value",
+        "/v1/search?q=terror",
+        "/v1/search?q=sco&type=organisation&limit=1",
+        "/v1",
+    ]
+    with TestClient(app=app_with(settings, cache_bytes=0)) as threaded:
+        for url in urls * 2:
+            expected, got = routed.get(url), threaded.get(url)
+            assert (got.status_code, got.headers.raw, got.content) == (
+                expected.status_code,
+                expected.headers.raw,
+                expected.content,
+            ), url
+
+
+def test_the_fast_path_leaves_a_mounted_app_and_unknown_constraints_to_routing() -> None:
+    fast = FastPath(lambda: pytest.fail("the store is not needed"))
+    scope: Any = {"type": "http", "path": "/v1/quotes", "root_path": "/api", "query_string": b""}
+    assert asyncio.run(fast(scope)) is None
+    assert _typed(str, {"lower_case": True}) is None
+    parse = _typed(str, {"max_length": 2})
+    assert parse is not None
+    assert parse("ab") == "ab"
+
+
+def test_a_small_cache_evicts_and_still_answers_the_same(
+    settings: Settings, routed: Client
+) -> None:
+    app = app_with(settings, cache_bytes=32 * 1024)
+    records = [
+        record["href"]
+        for r in RESOURCES
+        for record in routed.get(f"/v1/{r.name}?limit=500").json()["data"]
+    ]
+    with TestClient(app=app) as small:
+        for url in records * 2:
+            expected, got = routed.get(url), small.get(url)
+            assert (got.status_code, got.headers.raw, got.content) == (
+                expected.status_code,
+                expected.headers.raw,
+                expected.content,
+            ), url
+    assert 0 < len(app._entries) < len(records)
+    assert app._bytes <= 32 * 1024
+
+
+@pytest.mark.parametrize("resource", [r for r in RESOURCES if r.links], ids=lambda r: r.name)
+def test_a_broad_filter_paged_by_probing_equals_it_gathered(
+    routed: Client, database: sqlite3.Connection, resource: Any
+) -> None:
+    """A page of a broad filter is read in sort order, probing each row (``Condition.probe``);
+    a page of 500 gathers every match first. Both give the same records in the same order."""
+    rel, target, count = database.execute(
+        "select rel, target, count(*) from links where resource = ?"
+        " group by rel, target order by count(*) desc, rel, target limit 1",
+        (resource.name,),
+    ).fetchone()
+    url = f"/v1/{resource.name}?{rel}={quote(target)}&sort=-id"
+    gathered = [r["id"] for r in routed.get(f"{url}&limit=500").json()["data"]]
+    probed: list[str] = []
+    page: str | None = f"{url}&limit=1"
+    while page is not None:
+        body = routed.get(page).json()
+        probed += [r["id"] for r in body["data"]]
+        page = body["links"]["next"]
+    assert probed == gathered
+    assert len(gathered) == count
