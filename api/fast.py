@@ -15,20 +15,18 @@ and body.
 import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 import msgspec
 from litestar.types import Scope
 
 from api.catalog import RESOURCES, Constraints, Resource
 from api.edge import Headers
-from api.models import PageLinks, PageMeta
-from api.query import Cursor, decode_cursor, encode_cursor
 from api.resources.collection import (
     JSON,
-    conditions,
     envelope,
     list_parameters,
+    page_links,
+    read_page,
     sort_choices,
 )
 from api.store import Store
@@ -141,31 +139,10 @@ class FastPath:
                     return None
                 values[name] = parse(raw)
                 given.append((name, raw))
-        resource = collection.resource
-        sort: str = values["sort"]
-        after = None
-        if "cursor" in values:
-            cursor = decode_cursor(values["cursor"], sort)
-            after = (cursor.value, cursor.id)
-        limit: int = values["limit"]
-        filtered = any(name not in PAGING for name, _ in given)
-        filters = conditions(resource, values) if filtered else []
-        result = await self._store().page(
-            resource,
-            filters,
-            sort.lstrip("-"),
-            sort.startswith("-"),
-            after,
-            limit,
-        )
-        own = f"{path}?{query.decode()}" if query else path
-        if result.last is None:
-            meta = PageMeta(total=result.total, limit=limit, next_cursor=None)
-            return [CONTENT_TYPE], envelope(result.bodies, meta, PageLinks(self=own, next=None))
-        next_cursor = encode_cursor(Cursor(sort, *result.last))
-        kept = [(name, raw) for name, raw in given if name != "cursor"]
-        following = f"{path}?{urlencode([*kept, ('cursor', next_cursor)])}"
-        meta = PageMeta(total=result.total, limit=limit, next_cursor=next_cursor)
-        link = (b"link", f'<{following}>; rel="next"'.encode("latin-1"))
-        body = envelope(result.bodies, meta, PageLinks(self=own, next=following))
+        bodies, meta = await read_page(self._store(), collection.resource, values)
+        links = page_links(path, query.decode(), given, meta.next_cursor)
+        body = envelope(bodies, meta, links)
+        if links.next is None:
+            return [CONTENT_TYPE], body
+        link = (b"link", f'<{links.next}>; rel="next"'.encode("latin-1"))
         return [link, CONTENT_TYPE], body

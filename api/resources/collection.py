@@ -56,16 +56,42 @@ def envelope(bodies: list[bytes], meta: PageMeta, links: PageLinks) -> bytes:
 
 
 def page_links(
+    path: str, query: str, pairs: list[tuple[str, str]], next_cursor: str | None
+) -> PageLinks:
+    """``self`` is the request as sent; ``next`` keeps its parameters, in the client's order,
+    with the new cursor last."""
+    own = f"{path}?{query}" if query else path
+    if next_cursor is None:
+        return PageLinks(self=own, next=None)
+    kept = [(name, value) for name, value in pairs if name != "cursor"]
+    return PageLinks(self=own, next=f"{path}?{urlencode([*kept, ('cursor', next_cursor)])}")
+
+
+def request_links(
     request: Request[Any, Any, Any], next_cursor: str | None
 ) -> tuple[PageLinks, dict[str, str]]:
+    """The links of a routed request, and its ``Link`` header when there is a next page."""
     # items() keeps the client's order; multi_items() walks a set, whose order varies by process.
-    query = [(k, v) for k, v in request.query_params.items() if k != "cursor"]
-    path = request.url.path
-    own = f"{path}?{request.url.query}" if request.url.query else path
-    if next_cursor is None:
-        return PageLinks(self=own, next=None), {}
-    following = f"{path}?{urlencode([*query, ('cursor', next_cursor)])}"
-    return PageLinks(self=own, next=following), {"Link": f'<{following}>; rel="next"'}
+    pairs = list(request.query_params.items())
+    links = page_links(request.url.path, request.url.query, pairs, next_cursor)
+    return links, {} if links.next is None else {"Link": f'<{links.next}>; rel="next"'}
+
+
+async def read_page(
+    store: Store, resource: Resource, values: Mapping[str, Any]
+) -> tuple[list[bytes], PageMeta]:
+    """The records of one page of a validated list request, and its meta."""
+    sort: str = values["sort"]
+    after = None
+    if values.get("cursor") is not None:
+        cursor = decode_cursor(values["cursor"], sort)
+        after = (cursor.value, cursor.id)
+    limit: int = values["limit"]
+    result = await store.page(
+        resource, conditions(resource, values), sort.lstrip("-"), sort.startswith("-"), after, limit
+    )
+    next_cursor = None if result.last is None else encode_cursor(Cursor(sort, *result.last))
+    return result.bodies, PageMeta(total=result.total, limit=limit, next_cursor=next_cursor)
 
 
 def sort_choices(resource: Resource) -> tuple[str, ...]:
@@ -112,7 +138,7 @@ def _optional(annotation: Any, description: str, constraints: Mapping[str, Any])
     return Annotated[annotation | None, Parameter(description=description, **constraints)]
 
 
-def conditions(resource: Resource, values: dict[str, Any]) -> list[Condition]:
+def conditions(resource: Resource, values: Mapping[str, Any]) -> list[Condition]:
     found = [
         link_condition(resource, name, str(values[name]))
         for name in resource.links
@@ -139,22 +165,9 @@ def collection_router(resource: Resource) -> Router:
     names = frozenset(p.name for p in parameters) - {"store", "request"}
 
     async def list_records(**values: Any) -> Response[bytes]:
-        store: Store = values["store"]
-        request: Request[Any, Any, Any] = values["request"]
-        sort: str = values["sort"]
-        key = sort.lstrip("-")
-        after = None
-        if values.get("cursor") is not None:
-            cursor = decode_cursor(values["cursor"], sort)
-            after = (cursor.value, cursor.id)
-        limit: int = values["limit"]
-        result = await store.page(
-            resource, conditions(resource, values), key, sort.startswith("-"), after, limit
-        )
-        next_cursor = None if result.last is None else encode_cursor(Cursor(sort, *result.last))
-        links, headers = page_links(request, next_cursor)
-        meta = PageMeta(total=result.total, limit=limit, next_cursor=next_cursor)
-        return Response(envelope(result.bodies, meta, links), media_type=JSON, headers=headers)
+        bodies, meta = await read_page(values["store"], resource, values)
+        links, headers = request_links(values["request"], meta.next_cursor)
+        return Response(envelope(bodies, meta, links), media_type=JSON, headers=headers)
 
     list_records.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     list_records.__annotations__ = {p.name: p.annotation for p in parameters}

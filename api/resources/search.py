@@ -10,7 +10,7 @@ from litestar.params import Parameter
 from api.models import PageLinks, PageMeta, SearchHit
 from api.openapi import LIST_RESPONSES
 from api.query import MAX_TEXT, TEXT_PATTERN, Cursor, decode_rank_cursor, encode_cursor, fts_match
-from api.resources.collection import JSON, Limit, envelope, page_links
+from api.resources.collection import JSON, Limit, envelope, request_links
 from api.store import Store
 
 HitType = Literal["article", "organisation", "person", "meeting", "quote", "statistic"]
@@ -60,6 +60,6 @@ async def search(
         for r in rows
     ]
     next_cursor = None if last is None else encode_cursor(Cursor("rank", last[0], str(last[1])))
-    links, headers = page_links(request, next_cursor)
+    links, headers = request_links(request, next_cursor)
     meta = PageMeta(total=total, limit=limit, next_cursor=next_cursor)
     return Response(envelope(hits, meta, links), media_type=JSON, headers=headers)  # type: ignore[arg-type]
