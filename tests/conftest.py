@@ -99,3 +99,15 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         for run, count in sorted(tally.items()):
             terminalreporter.write_line(f"{run}: {count}")
         terminalreporter.write_line(f"total: {sum(tally.values())}")
+
+
+def spans(value: Any) -> Iterator[dict[str, Any]]:
+    """Every evidence object anywhere in a decoded JSON response."""
+    if isinstance(value, dict):
+        if value.keys() == {"article", "start", "end", "exact"}:
+            yield value
+        for item in value.values():
+            yield from spans(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from spans(item)

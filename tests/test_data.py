@@ -1,6 +1,5 @@
 """The data: every evidence span equals the article text; generated schemas match the models."""
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,17 +8,7 @@ from litestar.testing import TestClient
 from api import schemas
 from api.catalog import RESOURCES
 from api.settings import Settings
-
-
-def spans(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, dict):
-        if value.keys() == {"article", "start", "end", "exact"}:
-            yield value
-        for item in value.values():
-            yield from spans(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from spans(item)
+from tests.conftest import spans
 
 
 def everything(client: TestClient[Any]) -> dict[str, list[dict[str, Any]]]:

@@ -21,6 +21,7 @@ from litestar.testing import TestClient
 
 from api.catalog import RESOURCES, Corpus, Resource
 from api.resources.collection import sort_choices
+from tests.conftest import spans
 
 RUN = "hypothesis properties"
 LAWS = settings(
@@ -250,17 +251,6 @@ def test_each_filter_equals_filtering_the_full_collection(
     assert body["meta"]["total"] == len(body["data"])
     for record in body["data"]:
         assert record == world.raw[record["href"]]
-
-
-def spans(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, dict):
-        if value.keys() == {"article", "start", "end", "exact"}:
-            yield value
-        for item in value.values():
-            yield from spans(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from spans(item)
 
 
 def test_every_evidence_span_equals_the_text_at_its_offsets(http: Http, world: World) -> None:
