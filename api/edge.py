@@ -117,10 +117,9 @@ class Edge:
         shortcut: Shortcut | None = None,
     ) -> None:
         self.app = app
-        self.version = version.encode()
         self.max_bytes = max_bytes
         self.cache_control = f"public, max-age={max_age}".encode()
-        self._hash = hashlib.blake2b(self.version + b"\0", digest_size=12)
+        self._hash = hashlib.blake2b(version.encode() + b"\0", digest_size=12)
         self.shortcut = shortcut
         self._entries: OrderedDict[tuple[str, bytes], Rendered] = OrderedDict()
         self._bytes = 0

@@ -107,7 +107,6 @@ class FastPath:
     def __init__(self, store: Callable[[], Store]) -> None:
         self._store = store
         self._lists = {collection.path: collection for collection in map(Collection, RESOURCES)}
-        self._items = {f"/v1/{resource.name}": resource for resource in RESOURCES}
 
     async def __call__(self, scope: Scope) -> Answer | None:
         if scope.get("root_path"):
@@ -119,10 +118,10 @@ class FastPath:
             if collection is not None:
                 return await self._page(collection, path, query)
             parent, _, record_id = path.rpartition("/")
-            resource = self._items.get(parent)
-            if resource is None or query or len(record_id) > 80 or not SLUG.fullmatch(record_id):
+            owner = self._lists.get(parent)
+            if owner is None or query or len(record_id) > 80 or not SLUG.fullmatch(record_id):
                 return None
-            return [CONTENT_TYPE], await self._store().body(resource, record_id)
+            return [CONTENT_TYPE], await self._store().body(owner.resource, record_id)
         except Exception:
             return None  # routing answers: the same outcome, or the problem document
 
