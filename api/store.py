@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
 import msgspec
@@ -172,8 +172,7 @@ def text_condition(resource: Resource, match: str) -> Condition:
     )
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):
     """One page of bodies plus the total and the sort key of the last row."""
 
     bodies: list[bytes]
@@ -244,12 +243,14 @@ class Store:
     async def _total(self, table: str, where: str, values: tuple[Any, ...]) -> int:
         key = (table, where, values)
         total = self._totals.get(key)
-        if total is None:
-            row = await self._one(f"select count(*) from {table} where {where}", values)  # noqa: S608
-            total = int(row[0])
-            if len(self._totals) >= REMEMBERED_TOTALS:
-                del self._totals[next(iter(self._totals))]
-            self._totals[key] = total
+        return await self._count(key) if total is None else total
+
+    async def _count(self, key: tuple[str, str, tuple[Any, ...]]) -> int:
+        table, where, values = key
+        row = await self._one(f"select count(*) from {table} where {where}", values)  # noqa: S608
+        if len(self._totals) >= REMEMBERED_TOTALS:
+            del self._totals[next(iter(self._totals))]
+        total = self._totals[key] = int(row[0])
         return total
 
     async def meta(self) -> dict[str, str]:
@@ -280,9 +281,14 @@ class Store:
         limit: int,
     ) -> Page:
         column = sort_column(sort)
-        where = " and ".join(c.sql for c in conditions) or "1"
-        values = tuple(v for c in conditions for v in c.values)
-        total = await self._total(resource.name, where, values)
+        values: tuple[Any, ...]
+        where, values = "1", ()
+        if conditions:
+            where = " and ".join(c.sql for c in conditions)
+            values = tuple(v for c in conditions for v in c.values)
+        total = self._totals.get((resource.name, where, values))
+        if total is None:
+            total = await self._count((resource.name, where, values))
         # Rows a page reads: unfiltered, limit + 1 in index order. Filtered, gathering the
         # matches first reads all `total` of them; probing while reading in sort order reads
         # about (limit + 1) * rows / total. A broad filter is probed, a narrow one gathered.
@@ -300,14 +306,19 @@ class Store:
             direction = "desc" if descending else "asc"
             # Ties are broken by id; sorting by id needs no second term (it would cost a sort).
             order = f"id {direction}" if column == "id" else f"{column} {direction}, id asc"
+            # The sort key is read once: a sort by id reads (body, id), any other (body, key, id).
+            keys = "id" if column == "id" else f"{column}, id"
             sql = self._pages[shape] = (
-                f"select body, {column}, id from {resource.name} where {where} and {keyset}"  # noqa: S608
+                f"select body, {keys} from {resource.name} where {where} and {keyset}"  # noqa: S608
                 f" order by {order} limit ?"
             )
         bound = (*values, *key_values, limit + 1)
         found = self._now(sql, bound) if scan <= SMALL_SCAN else list(await self._all(sql, bound))
-        last = (found[limit - 1][1], found[limit - 1][2]) if len(found) > limit else None
-        return Page([bytes(row[0]) for row in found[:limit]], total, last)
+        last = None
+        if len(found) > limit:
+            row = found[limit - 1]
+            last = (row[1], row[-1])
+        return Page([row[0] for row in found[:limit]], total, last)  # blobs: bytes
 
     async def search(
         self, match: str, hit_type: str | None, after: tuple[float, int] | None, limit: int

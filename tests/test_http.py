@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from api.edge import etag_matches
+from api.edge import Edge, etag_matches
 
 PATHS = [
     "/v1",
@@ -103,3 +103,29 @@ def test_posts_are_refused_with_the_same_headers(client: TestClient[Any]) -> Non
 )
 def test_if_none_match_uses_weak_comparison(header: str, matches: bool) -> None:
     assert etag_matches(header.encode(), b'"a"') is matches
+
+
+async def same_body(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """An application whose every response is the same 200, whatever it is asked."""
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"same", "more_body": False})
+
+
+def etag_from(version: str, cache_bytes: int, url: str) -> str:
+    with TestClient(app=Edge(same_body, version, cache_bytes, 60)) as edge:  # type: ignore[arg-type]
+        response = edge.get(url)
+    assert response.content == b"same"
+    return response.headers["etag"]
+
+
+def test_an_etag_names_the_build_and_the_request_not_the_process() -> None:
+    first = etag_from("build-1", 1 << 20, "/a?x=1")
+    assert etag_from("build-1", 0, "/a?x=1") == first  # cached or not, any process
+    assert etag_from("build-2", 0, "/a?x=1") != first  # every build, new validators
+    assert etag_from("build-1", 0, "/a?x=2") != first
+    assert etag_from("build-1", 0, "/b?x=1") != first
