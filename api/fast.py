@@ -1,10 +1,11 @@
-"""The fast path: plain list and item GETs of the collections, answered without routing.
+"""The fast path: plain list, item and search GETs, answered without routing.
 
 On a cache miss the edge asks here first. A request is taken only when every part of it is
 plain and known: a collection path, or an item path whose id is a slug, with no query; or a
-list query string of known names, each once, whose values are unreserved characters that the
-parameter's own type (and constraints, the ones the route declares) accepts. It is answered
-from the same Store, with the envelope, links and headers the collection routes build.
+list or search query string of known names, each once, whose values are unreserved characters
+that the parameter's own type (and constraints, the ones the route declares) accepts. It is
+answered from the same Store by the reader the route uses (``read_page``, ``read_hits``), with
+the envelope, links and headers the routes build.
 
 Anything else, and any failure (an unknown id, a bad cursor, ``date_from`` after ``date_to``,
 an error), returns None: routing then answers, and has the final word on validation and on
@@ -13,7 +14,7 @@ and body.
 """
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 
 import msgspec
@@ -21,6 +22,8 @@ from litestar.types import Scope
 
 from api.catalog import RESOURCES, Constraints, Resource
 from api.edge import Headers
+from api.models import PageMeta
+from api.query import MAX_TEXT
 from api.resources.collection import (
     JSON,
     envelope,
@@ -29,6 +32,7 @@ from api.resources.collection import (
     read_page,
     sort_choices,
 )
+from api.resources.search import HIT_TYPES, read_hits
 from api.store import Store
 
 PLAIN = re.compile(rb"[\w.~-]+=[\w.~-]+(?:&[\w.~-]+=[\w.~-]+)*", re.ASCII)
@@ -47,6 +51,13 @@ def _limit(raw: str) -> int:
     if not LIMIT.fullmatch(raw) or int(raw) > 500:
         raise ValueError(raw)
     return int(raw)
+
+
+def _text(raw: str) -> str:
+    """Free text; what it must contain is left to ``fts_match``, as on the route."""
+    if not 1 <= len(raw) <= MAX_TEXT:
+        raise ValueError(raw)
+    return raw
 
 
 def _cursor(raw: str) -> str:
@@ -77,36 +88,65 @@ def _typed(annotation: Any, constraints: Constraints) -> Parse | None:
     return parse
 
 
-class Collection:
-    """One resource as the fast path sees it: its list path and a parser per parameter."""
+Read = Callable[[Store, Mapping[str, Any]], Awaitable[tuple[list[bytes], PageMeta]]]
 
-    def __init__(self, resource: Resource) -> None:
-        self.resource = resource
-        self.path = f"/v1/{resource.name}"
-        typed: dict[str, Parse | None] = {
-            name: _typed(link.annotation, link.constraints) for name, link in resource.links.items()
-        }
-        for span in resource.ranges:
-            for name in (span.low_param, span.high_param):
-                typed[name] = _typed(span.annotation, span.constraints)
-        #: The route's own defaults for the paging parameters (limit, sort).
-        self.defaults = {
-            p.name: p.default for p in list_parameters(resource) if p.name in ("limit", "sort")
-        }
-        self.parsers: Mapping[str, Parse] = {
-            "limit": _limit,
-            "cursor": _cursor,
-            "sort": _choice(frozenset(sort_choices(resource))),
-            **{name: parse for name, parse in typed.items() if parse is not None},
-        }
+
+class Listing:
+    """A paged list as the fast path sees it: its path, a parser per parameter, the route's
+    defaults, the parameters it cannot do without, and the reader the route itself uses."""
+
+    def __init__(
+        self,
+        path: str,
+        parsers: Mapping[str, Parse],
+        defaults: Mapping[str, Any],
+        read: Read,
+        required: frozenset[str] = frozenset(),
+    ) -> None:
+        self.path = path
+        self.parsers = parsers
+        self.defaults = defaults
+        self.read = read
+        self.required = required
+
+
+def collection(resource: Resource) -> Listing:
+    """A collection's list: paging, sorting and its filters, read by ``read_page``."""
+    typed: dict[str, Parse | None] = {
+        name: _typed(link.annotation, link.constraints) for name, link in resource.links.items()
+    }
+    for span in resource.ranges:
+        for name in (span.low_param, span.high_param):
+            typed[name] = _typed(span.annotation, span.constraints)
+    parsers = {
+        "limit": _limit,
+        "cursor": _cursor,
+        "sort": _choice(frozenset(sort_choices(resource))),
+        **{name: parse for name, parse in typed.items() if parse is not None},
+    }
+    #: The route's own defaults for the paging parameters (limit, sort).
+    defaults = {p.name: p.default for p in list_parameters(resource) if p.name in ("limit", "sort")}
+
+    async def read(store: Store, values: Mapping[str, Any]) -> tuple[list[bytes], PageMeta]:
+        return await read_page(store, resource, values)
+
+    return Listing(f"/v1/{resource.name}", parsers, defaults, read)
+
+
+def search() -> Listing:
+    """``/v1/search`` with a one-word ``q``: anything else in ``q`` is not plain (see PLAIN)."""
+    parsers = {"q": _text, "type": _choice(HIT_TYPES), "limit": _limit, "cursor": _cursor}
+    return Listing("/v1/search", parsers, {"limit": 50}, read_hits, frozenset({"q"}))
 
 
 class FastPath:
-    """The edge's shortcut for collection GETs; ``store`` gives the app's open Store."""
+    """The edge's shortcut for collection and search GETs; ``store`` gives the open Store."""
 
     def __init__(self, store: Callable[[], Store]) -> None:
         self._store = store
-        self._lists = {collection.path: collection for collection in map(Collection, RESOURCES)}
+        self._items = {f"/v1/{resource.name}": resource for resource in RESOURCES}
+        listings = [*map(collection, RESOURCES), search()]
+        self._lists = {listing.path: listing for listing in listings}
 
     async def __call__(self, scope: Scope) -> Answer | None:
         if scope.get("root_path"):
@@ -114,31 +154,33 @@ class FastPath:
         path: str = scope["path"]
         query: bytes = scope["query_string"]
         try:
-            collection = self._lists.get(path)
-            if collection is not None:
-                return await self._page(collection, path, query)
+            listing = self._lists.get(path)
+            if listing is not None:
+                return await self._page(listing, path, query)
             parent, _, record_id = path.rpartition("/")
-            owner = self._lists.get(parent)
+            owner = self._items.get(parent)
             if owner is None or query or len(record_id) > 80 or not SLUG.fullmatch(record_id):
                 return None
-            return [CONTENT_TYPE], await self._store().body(owner.resource, record_id)
+            return [CONTENT_TYPE], await self._store().body(owner, record_id)
         except Exception:
             return None  # routing answers: the same outcome, or the problem document
 
-    async def _page(self, collection: Collection, path: str, query: bytes) -> Answer | None:
-        values: dict[str, Any] = dict(collection.defaults)
+    async def _page(self, listing: Listing, path: str, query: bytes) -> Answer | None:
+        values: dict[str, Any] = dict(listing.defaults)
         given: list[tuple[str, str]] = []
         if query:
             if not PLAIN.fullmatch(query):
                 return None
             for pair in query.decode().split("&"):
                 name, _, raw = pair.partition("=")
-                parse = collection.parsers.get(name)
+                parse = listing.parsers.get(name)
                 if parse is None or any(name == seen for seen, _ in given):
                     return None
                 values[name] = parse(raw)
                 given.append((name, raw))
-        bodies, meta = await read_page(self._store(), collection.resource, values)
+        if not listing.required <= values.keys():
+            return None
+        bodies, meta = await listing.read(self._store(), values)
         links = page_links(path, query.decode(), given, meta.next_cursor)
         body = envelope(bodies, meta, links)
         if links.next is None:

@@ -263,7 +263,10 @@ def test_the_fast_path_takes_plain_requests_and_leaves_the_rest(
     fast.get("/v1/quotes?limit=2&sort=-date")
     fast.get("/v1/quotes/no-such-quote")
     fast.get("/v1/quotes?q=terror")
-    assert (counter.taken - taken, counter.left - left) == (1, 2)
+    fast.get("/v1/search?q=terror&type=quote&limit=1")
+    fast.get("/v1/search?q=terror+state")
+    fast.get("/v1/search?type=quote")
+    assert (counter.taken - taken, counter.left - left) == (2, 4)
 
 
 NAMES = ["limit", "sort", "cursor", "kind", "participant", "organisation", "article", "date_from"]
@@ -284,6 +287,37 @@ def test_any_query_gives_the_same_answer(
 ) -> None:
     query = "&".join(f"{name}={value}" for name, value in pairs)
     same(f"/v1/{resource}?{query}" if query else f"/v1/{resource}")
+
+
+SEARCH_NAMES = ["q", "q", "type", "limit", "cursor", "sort", "other"]
+SEARCH_VALUES = ["terror", "sco", "putin", "csto", "russia", "zzz", "", "x y", "_", "-", "null"]
+SEARCH_VALUES += ["é", "%41", "quote", "article", "person", "country", "1", "0", "3", "500"]
+SEARCH_VALUES += ["WyJyYW5rIiwtMS4wLCI1Il0", "WyJpZCIsImEiLCJhIl0", "garbage"]
+
+
+@EXAMPLES
+@given(pairs=st.lists(st.tuples(st.sampled_from(SEARCH_NAMES), st.sampled_from(SEARCH_VALUES))))
+def test_any_search_gives_the_same_answer(same: Any, pairs: list[tuple[str, str]]) -> None:
+    query = "&".join(f"{name}={value}" for name, value in pairs[:4])
+    same(f"/v1/search?{query}")
+
+
+@pytest.mark.parametrize("query", ["q=sco", "q=russia&type=organisation", "q=t&limit=2"])
+def test_every_page_of_a_search_is_the_same(
+    same: Any, counting: tuple[Client, Counting], query: str
+) -> None:
+    _, counter = counting
+    before, pages = counter.taken, 0
+    url: str | None = (
+        f"/v1/search?{query}&limit=1" if "limit" not in query else f"/v1/search?{query}"
+    )
+    while url is not None:
+        response = same(url)
+        assert response.json()["data"]
+        pages += 1
+        url = response.json()["links"]["next"]
+    assert pages > 1
+    assert counter.taken - before == pages
 
 
 def test_reads_off_the_event_loop_give_the_same_answers(

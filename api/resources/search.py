@@ -1,6 +1,7 @@
 """Full-text search over every resource and the article texts, with typed hits and snippets."""
 
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, get_args
 
 import msgspec
 from litestar import Request, Response, get
@@ -14,6 +15,8 @@ from api.resources.collection import JSON, Limit, envelope, request_links
 from api.store import Store
 
 HitType = Literal["article", "organisation", "person", "meeting", "quote", "statistic"]
+HIT_TYPES: frozenset[str] = frozenset(get_args(HitType))
+SEARCH_PARAMETERS = frozenset({"q", "type", "limit", "cursor"})
 
 
 class SearchPage(msgspec.Struct, kw_only=True):
@@ -35,7 +38,7 @@ class SearchPage(msgspec.Struct, kw_only=True):
     ),
     tags=["Search"],
     responses=LIST_RESPONSES,
-    opt={"query": frozenset({"q", "type", "limit", "cursor"})},
+    opt={"query": SEARCH_PARAMETERS},
 )
 async def search(
     store: NamedDependency[Store],
@@ -53,13 +56,22 @@ async def search(
     limit: Limit = 50,
     cursor: Annotated[str | None, Parameter(max_length=512, description="Opaque cursor.")] = None,
 ) -> Response[SearchPage]:
+    values = {"q": q, "type": type, "limit": limit, "cursor": cursor}
+    hits, meta = await read_hits(store, values)
+    links, headers = request_links(request, meta.next_cursor)
+    return Response(envelope(hits, meta, links), media_type=JSON, headers=headers)  # type: ignore[arg-type]
+
+
+async def read_hits(store: Store, values: Mapping[str, Any]) -> tuple[list[bytes], PageMeta]:
+    """The encoded hits of one page of a validated search, and its meta."""
+    cursor, limit = values.get("cursor"), values["limit"]
     after = None if cursor is None else decode_rank_cursor(cursor)
-    rows, total, last = await store.search(fts_match("q", q), type, after, limit)
+    rows, total, last = await store.search(
+        fts_match("q", values["q"]), values.get("type"), after, limit
+    )
     hits = [
         msgspec.json.encode(SearchHit(type=r[0], id=r[1], name=r[2], href=r[3], snippet=r[4]))
         for r in rows
     ]
     next_cursor = None if last is None else encode_cursor(Cursor("rank", last[0], str(last[1])))
-    links, headers = request_links(request, next_cursor)
-    meta = PageMeta(total=total, limit=limit, next_cursor=next_cursor)
-    return Response(envelope(hits, meta, links), media_type=JSON, headers=headers)  # type: ignore[arg-type]
+    return hits, PageMeta(total=total, limit=limit, next_cursor=next_cursor)
