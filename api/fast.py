@@ -15,6 +15,7 @@ and body.
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Annotated, Any
 
 import msgspec
@@ -127,10 +128,7 @@ def collection(resource: Resource) -> Listing:
     #: The route's own defaults for the paging parameters (limit, sort).
     defaults = {p.name: p.default for p in list_parameters(resource) if p.name in ("limit", "sort")}
 
-    async def read(store: Store, values: Mapping[str, Any]) -> tuple[list[bytes], PageMeta]:
-        return await read_page(store, resource, values)
-
-    return Listing(f"/v1/{resource.name}", parsers, defaults, read)
+    return Listing(f"/v1/{resource.name}", parsers, defaults, partial(read_page, resource))
 
 
 def search() -> Listing:

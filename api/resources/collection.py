@@ -78,7 +78,7 @@ def request_links(
 
 
 async def read_page(
-    store: Store, resource: Resource, values: Mapping[str, Any]
+    resource: Resource, store: Store, values: Mapping[str, Any]
 ) -> tuple[list[bytes], PageMeta]:
     """The records of one page of a validated list request, and its meta."""
     sort: str = values["sort"]
@@ -165,7 +165,7 @@ def collection_router(resource: Resource) -> Router:
     names = frozenset(p.name for p in parameters) - {"store", "request"}
 
     async def list_records(**values: Any) -> Response[bytes]:
-        bodies, meta = await read_page(values["store"], resource, values)
+        bodies, meta = await read_page(resource, values["store"], values)
         links, headers = request_links(values["request"], meta.next_cursor)
         return Response(envelope(bodies, meta, links), media_type=JSON, headers=headers)
 
