@@ -23,6 +23,7 @@ from api.resources.collection import collection_router
 from api.resources.index import health, index
 from api.resources.schema_files import get_schema, list_schemas
 from api.resources.search import search
+from api.revision import revision
 from api.settings import Settings
 from api.store import Store, built_version, samples
 
@@ -78,4 +79,5 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         raise RuntimeError(f"no built database at {settings.database}; run python -m api build")
     litestar = create_litestar(settings, version)
     fast = FastPath(lambda: litestar.state.store) if settings.fast_path else None
-    return Edge(litestar, version, settings.cache_bytes, settings.max_age, shortcut=fast)
+    edge_version = revision(version)
+    return Edge(litestar, edge_version, settings.cache_bytes, settings.max_age, shortcut=fast)

@@ -1,13 +1,15 @@
 """The HTTP edge in front of routing: ETag/304, HEAD, CORS, security headers, response cache.
 
 The dataset is immutable while a process serves it, so a GET response is a pure function of
-its path and query string. That makes a hash of the dataset version, the path and the query
-string a strong ETag: the same one means the same bytes, and every build gives every response
-a new one. It costs the same for any body size (hashing a 9 KB list body cost more than reading
-it from SQLite). The edge renders a GET once through the application, adds the ETag and keeps
-the response in a bounded LRU cache; later requests with the same path and query are answered
-from the cache without routing. HEAD is answered as GET without the body. Only 200 responses
-are cached.
+its path and query string, given the revision (api/revision.py: the dataset version and a
+digest of the code and libraries that render responses). That makes a hash of the revision,
+the path and the query string a strong ETag: the same one means the same bytes, and every
+build or deploy that may change bytes gives every response a new one. It costs the same for
+any body size (hashing a 9 KB list body cost more than reading it from SQLite).
+
+The edge renders a GET once through the application, adds the ETag and keeps the response in
+a bounded LRU cache; later requests with the same path and query are answered from the cache
+without routing. HEAD is answered as GET without the body. Only 200 responses are cached.
 
 On a cache miss an optional *shortcut* (api/fast.py) may answer a GET before routing; whatever
 answers, the edge finishes the response the same way (headers, ETag, Cache-Control). A cached
@@ -32,7 +34,7 @@ from litestar.types import (
 )
 
 Headers = list[tuple[bytes, bytes]]
-#: What a GET response is a function of (with the dataset version): its path and query string.
+#: What a GET response is a function of (with the revision): its path and query string.
 Key = tuple[str, bytes]
 SAFE = ("GET", "HEAD")
 ALWAYS: Headers = [
@@ -116,7 +118,7 @@ class Edge:
     def __init__(
         self,
         app: ASGIApp,
-        version: str,
+        revision: str,
         max_bytes: int,
         max_age: int,
         shortcut: Shortcut | None = None,
@@ -124,7 +126,7 @@ class Edge:
         self.app = app
         self.max_bytes = max_bytes
         self.cache_control = f"public, max-age={max_age}".encode()
-        self._hash = hashlib.blake2b(version.encode() + b"\0", digest_size=12)
+        self._hash = hashlib.blake2b(revision.encode() + b"\0", digest_size=12)
         self.shortcut = shortcut
         self._entries: OrderedDict[Key, Rendered] = OrderedDict()
         self._bytes = 0
@@ -207,7 +209,7 @@ class Edge:
         length = (b"content-length", str(len(body)).encode())
         if status != 200:
             return Rendered(status, [*headers, length, NO_STORE, *ALWAYS], body, None)
-        digest = self._hash.copy()  # blake2b(version \0 path \0 query)
+        digest = self._hash.copy()  # blake2b(revision \0 path \0 query)
         digest.update(b"%s\0%s" % (key[0].encode("utf-8", "surrogatepass"), key[1]))
         etag = f'"{digest.hexdigest()}"'.encode()
         validators = [(b"etag", etag), (b"cache-control", self.cache_control)]

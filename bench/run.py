@@ -589,6 +589,13 @@ def machine() -> dict[str, Any]:
     }
 
 
+#: The service's cases the issue sets targets for: its five GETs as the service runs (cached),
+#: and the uncached list and item. The other uncached cases are measured and held to the p99
+#: bound too, but reported as beyond the issue ("met" is None).
+TARGETED = ("cached list", "cached item", "cached filtered", "cached search", "cached 304")
+TARGETED += ("uncached list", "uncached item")
+
+
 def targets(by_name: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The issue's targets, each with the measured ratio and whether it was met."""
     found: list[dict[str, Any]] = []
@@ -597,6 +604,8 @@ def targets(by_name: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         if case in by_name and base in by_name:
             ratio = by_name[case][key] / by_name[base][key]
             met = ratio <= bound if key == "p99_ms" else ratio >= bound
+            if case not in TARGETED and not case.startswith("scale"):
+                text, met = f"{text} (beyond the issue's targets)", None
             found.append({"target": text, "measured": round(ratio, 2), "met": met})
 
     for name in ("cached list", "cached item", "cached filtered", "cached search", "cached 304"):
@@ -658,7 +667,7 @@ def markdown(report: dict[str, Any]) -> str:
         )
     lines += ["", "| target | measured | met |", "| --- | ---: | :---: |"]
     for target in report["targets"]:
-        met = "yes" if target["met"] else "no"
+        met = {True: "yes", False: "no", None: "not a target"}[target["met"]]
         lines.append(f"| {target['target']} | {target['measured']:.2f} | {met} |")
     if report.get("scale"):
         s = report["scale"]

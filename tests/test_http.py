@@ -1,11 +1,14 @@
 """HTTP behaviour: ETag and 304, HEAD, caching headers, CORS and security headers."""
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
 from api.edge import Edge, etag_matches
+from api.revision import PACKAGE, revision
 
 PATHS = [
     "/v1",
@@ -129,3 +132,17 @@ def test_an_etag_names_the_build_and_the_request_not_the_process() -> None:
     assert etag_from("build-2", 0, "/a?x=1") != first  # every build, new validators
     assert etag_from("build-1", 0, "/a?x=2") != first
     assert etag_from("build-1", 0, "/b?x=1") != first
+
+
+def test_the_revision_changes_with_any_module_of_the_package(tmp_path: Path) -> None:
+    package = tmp_path / "api"
+    shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    first = revision("data-1", package)
+    assert revision("data-1", package) == first == revision("data-1")
+    assert revision("data-2", package) != first
+    envelope = package / "resources" / "collection.py"
+    envelope.write_text(envelope.read_text().replace("b'{\"data\":['", "b'{\"items\":['"))
+    changed = revision("data-1", package)
+    assert changed != first
+    (package / "resources" / "extra.py").write_text("")
+    assert revision("data-1", package) not in (first, changed)

@@ -1,0 +1,32 @@
+"""The revision a response belongs to: the dataset version plus the code that renders it.
+
+A GET response is a pure function of its request, the dataset and the code serving it. The
+dataset version changes with the data and the schemas; a change to this package or to a
+library that renders responses (a new envelope, a different encoding, newer Swagger UI assets)
+can change the bytes while the data stays the same. The edge's ETags are derived from the
+revision, so they change on every such change, and stay the same across processes otherwise.
+"""
+
+import hashlib
+from importlib import metadata
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+#: The libraries whose versions shape response bytes.
+RENDERERS = ("litestar", "msgspec", "swagger-ui-py")
+
+
+def code_digest(package: Path = PACKAGE) -> str:
+    """A digest of every module of ``package`` (names and contents) and of RENDERERS' versions."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(package.rglob("*.py")):
+        name = path.relative_to(package).as_posix()
+        digest.update(b"%s\0%d\0" % (name.encode(), path.stat().st_size))
+        digest.update(path.read_bytes())
+    for renderer in RENDERERS:
+        digest.update(f"{renderer}=={metadata.version(renderer)}\0".encode())
+    return digest.hexdigest()
+
+
+def revision(dataset_version: str, package: Path = PACKAGE) -> str:
+    return f"{dataset_version}+{code_digest(package)}"
