@@ -89,11 +89,12 @@ class Resource:
     model: type[Struct]
     summary: str
     label: Callable[[Any], str]
-    search_text: Callable[[Any], str]
     links: Mapping[str, Link]
+    #: What full-text search indexes for a record, given the article texts by id; None keeps
+    #: the resource out of search and its list without ``q``.
+    search_text: Callable[[Any, Mapping[str, str]], str] | None = None
     sorts: Mapping[str, Callable[[Any], float | str]] = field(default_factory=dict)
     ranges: tuple[Range, ...] = ()
-    text_filter: bool = True
     #: Required reference fields of the model and the collection they point into (OpenAPI links).
     follow: Mapping[str, str] = field(default_factory=dict)
 
@@ -157,7 +158,7 @@ ARTICLES = Resource(
     model=Article,
     summary="source articles",
     label=lambda a: a.title,
-    search_text=lambda a: a.title,
+    search_text=lambda a, texts: texts[a.id],
     links={},
     sorts={"date": lambda a: first_day(a.date), "title": lambda a: a.title},
 )
@@ -168,7 +169,6 @@ COUNTRIES = Resource(
     model=Country,
     summary="countries",
     label=lambda c: c.name,
-    search_text=lambda c: " ".join(filter(None, (c.name, c.iso2, c.iso3))),
     links={
         "organisation": Link(
             "Only countries that are members of this organisation (id).",
@@ -184,9 +184,7 @@ COUNTRIES = Resource(
         "article": ARTICLE,
     },
     sorts={"name": lambda c: c.name},
-    # Countries are not in the full-text index (search covers the six kinds the contract names),
-    # so a q here could only ever match nothing.
-    text_filter=False,
+    # No search_text: search covers the six kinds the contract names, countries are not one.
 )
 
 
@@ -200,7 +198,7 @@ ORGANISATIONS = Resource(
     model=Organisation,
     summary="organisations and their bodies",
     label=lambda o: o.name,
-    search_text=lambda o: " ".join([o.name, o.short_name or "", *o.aliases]),
+    search_text=lambda o, _: " ".join([o.name, o.short_name or "", *o.aliases]),
     links={
         "kind": Link(
             "Only organisations of this kind.", lambda o, _: [o.kind], OrganisationKind, {}
@@ -229,7 +227,7 @@ PEOPLE = Resource(
     model=Person,
     summary="people",
     label=lambda p: p.name,
-    search_text=lambda p: " ".join([p.name, *(role.title for role in p.roles)]),
+    search_text=lambda p, _: " ".join([p.name, *(role.title for role in p.roles)]),
     links={
         "organisation": Link(
             "Only people with a role in this organisation (id).",
@@ -250,7 +248,6 @@ MEMBERS = Resource(
     model=Member,
     summary="memberships",
     label=lambda m: f"{m.member.name} in {m.organisation.name}",
-    search_text=lambda m: f"{m.member.name} {m.organisation.name}",
     links={
         "organisation": Link(
             "Only memberships of this organisation (id).", lambda m, _: refs(m.organisation)
@@ -262,7 +259,7 @@ MEMBERS = Resource(
         "article": FACT_ARTICLE,
     },
     sorts={"organisation": lambda m: m.organisation.id, "member": lambda m: m.member.id},
-    text_filter=False,
+    # No search_text: a membership is found through its organisation or member.
     follow={"organisation": "organisations", "article": "articles"},
 )
 
@@ -272,7 +269,7 @@ MEETINGS = Resource(
     model=Meeting,
     summary="meetings: summits, council sessions, exercises, bilateral talks",
     label=lambda m: m.name,
-    search_text=lambda m: " ".join([m.name, m.place.name if m.place else ""]),
+    search_text=lambda m, _: " ".join([m.name, m.place.name if m.place else ""]),
     links={
         "kind": Link("Only meetings of this kind.", lambda m, _: [m.kind], MeetingKind, {}),
         "organisation": Link(
@@ -304,7 +301,7 @@ QUOTES = Resource(
     model=Quote,
     summary="exact quotations",
     label=lambda q: q.text if len(q.text) <= 80 else q.text[:79] + "…",
-    search_text=lambda q: q.text,
+    search_text=lambda q, _: q.text,
     links={
         "speaker": Link("Only quotes by this person (id).", lambda q, _: refs(q.speaker)),
         "meeting": Link("Only quotes said at this meeting (id).", lambda q, _: refs(q.meeting)),
@@ -320,7 +317,7 @@ STATISTICS = Resource(
     model=Statistic,
     summary="numbers with unit, qualifier and subject",
     label=lambda s: s.measure,
-    search_text=lambda s: " ".join([s.measure, *(span.exact for span in s.evidence)]),
+    search_text=lambda s, _: " ".join([s.measure, *(span.exact for span in s.evidence)]),
     links={
         "unit": Link(
             "Only numbers in this unit.",

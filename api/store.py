@@ -17,7 +17,6 @@ from api.catalog import RESOURCES, Corpus, Range, Resource
 from api.errors import NotFound
 
 SortValue = str | float
-FTS_TYPES = ("article", "organisation", "person", "meeting", "quote", "statistic")
 
 
 def sort_column(key: str) -> str:
@@ -94,10 +93,10 @@ def _write_resource(connection: sqlite3.Connection, resource: Resource, corpus: 
 def _write_search(connection: sqlite3.Connection, corpus: Corpus, texts: dict[str, str]) -> None:
     rows = []
     for resource in RESOURCES:
-        if resource.noun not in FTS_TYPES:
+        if resource.search_text is None:
             continue
         for record in corpus.records[resource.name]:
-            body = texts[record.id] if resource.name == "articles" else resource.search_text(record)
+            body = resource.search_text(record, texts)
             rows.append((resource.noun, record.id, resource.label(record), record.href, body))
     connection.executemany("insert into search values (?, ?, ?, ?, ?)", rows)
 

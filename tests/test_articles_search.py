@@ -5,6 +5,9 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
+from api.catalog import RESOURCES
+from api.resources.search import HIT_TYPES
+
 ARTICLE = "/v1/articles/russia-taps-sco-and-csto-to-counter-islamic-state"
 
 
@@ -93,3 +96,12 @@ def test_search_needs_q(client: TestClient[Any]) -> None:
     response = client.get("/v1/search")
     assert response.status_code == 400
     assert response.json()["errors"][0]["parameter"] == "q"
+
+
+def test_search_types_are_the_searchable_resources(client: TestClient[Any]) -> None:
+    searchable = {r.noun for r in RESOURCES if r.search_text is not None}
+    assert searchable == HIT_TYPES
+    for noun in searchable:
+        hits = client.get("/v1/search", params={"q": "a", "type": noun, "limit": 500}).json()
+        assert {hit["type"] for hit in hits["data"]} == {noun}
+    assert client.get("/v1/search", params={"q": "russia", "type": "country"}).status_code == 400

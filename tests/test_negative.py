@@ -203,7 +203,7 @@ def catalog_parameters(name: str) -> set[str]:
     resource = next(resource for resource in RESOURCES if resource.name == name)
     names = {"limit", "cursor", "sort", *resource.links}
     names |= {n for span in resource.ranges for n in (span.low_param, span.high_param)}
-    return names | ({"q"} if resource.text_filter else set())
+    return names | ({"q"} if resource.search_text is not None else set())
 
 
 @pytest.mark.parametrize("name", [resource.name for resource in RESOURCES])
@@ -248,7 +248,7 @@ def test_an_inverted_range_is_a_400_naming_its_low_end(
 
 
 @pytest.mark.parametrize(
-    "path", ["/v1/search", *(f"/v1/{r.name}" for r in RESOURCES if r.text_filter)]
+    "path", ["/v1/search", *(f"/v1/{r.name}" for r in RESOURCES if r.search_text is not None)]
 )
 def test_free_text_is_searched_literally_and_needs_a_letter_or_digit(
     client: TestClient[Any], path: str

@@ -101,7 +101,8 @@ def world(http: Http) -> World:
 
 def searchable(world: World, resource: Resource, record: Any) -> str:
     """What full-text search indexes for a record (an article: its whole text)."""
-    return world.texts[record.id] if resource.name == "articles" else resource.search_text(record)
+    assert resource.search_text is not None
+    return resource.search_text(record, world.texts)
 
 
 def tokens(text: str) -> list[str]:
@@ -195,7 +196,7 @@ def list_requests(draw: st.DrawFn, world: World) -> tuple[Resource, Params]:
             if value is not None and draw(st.booleans()):
                 params[name] = value
     words = vocabulary(world, resource)
-    if resource.text_filter and words and draw(st.integers(0, 3)) == 0:
+    if resource.search_text is not None and words and draw(st.integers(0, 3)) == 0:
         chosen = draw(st.lists(st.sampled_from(words), min_size=1, max_size=2))
         cut = draw(st.integers(1, len(chosen[-1])))
         params["q"] = " ".join([*chosen[:-1], chosen[-1][:cut]])

@@ -127,7 +127,7 @@ def list_parameters(resource: Resource) -> list[inspect.Parameter]:
             params.append(
                 param(name, _optional(span.annotation, span.description, span.constraints))
             )
-    if resource.text_filter:
+    if resource.search_text is not None:
         text = _optional(str, "Only records whose text matches all these words.", TEXT)
         params.append(param("q", text))
     return params
