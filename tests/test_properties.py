@@ -195,8 +195,8 @@ def list_requests(draw: st.DrawFn, world: World) -> tuple[Resource, Params]:
         for name, value in ((span.low_param, low), (span.high_param, high)):
             if value is not None and draw(st.booleans()):
                 params[name] = value
-    words = vocabulary(world, resource)
-    if resource.search_text is not None and words and draw(st.integers(0, 3)) == 0:
+    words = [] if resource.search_text is None else vocabulary(world, resource)
+    if words and draw(st.integers(0, 3)) == 0:
         chosen = draw(st.lists(st.sampled_from(words), min_size=1, max_size=2))
         cut = draw(st.integers(1, len(chosen[-1])))
         params["q"] = " ".join([*chosen[:-1], chosen[-1][:cut]])
