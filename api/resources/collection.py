@@ -87,11 +87,11 @@ async def read_page(
         cursor = decode_cursor(values["cursor"], sort)
         after = (cursor.value, cursor.id)
     limit: int = values["limit"]
-    result = await store.page(
+    bodies, total, last = await store.page(
         resource, conditions(resource, values), sort.lstrip("-"), sort.startswith("-"), after, limit
     )
-    next_cursor = None if result.last is None else encode_cursor(Cursor(sort, *result.last))
-    return result.bodies, PageMeta(total=result.total, limit=limit, next_cursor=next_cursor)
+    next_cursor = None if last is None else encode_cursor(Cursor(sort, *last))
+    return bodies, PageMeta(total=total, limit=limit, next_cursor=next_cursor)
 
 
 def sort_choices(resource: Resource) -> tuple[str, ...]:
