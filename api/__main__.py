@@ -11,7 +11,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="validate fixtures and write the SQLite database")
-    build.add_argument("--if-stale", action="store_true", help="only when inputs changed")
+    build.add_argument("--if-stale", action="store_true", help="only when inputs or code changed")
     serve = commands.add_parser("serve", help="build if stale, then serve with granian")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

@@ -25,7 +25,7 @@ from api.resources.schema_files import get_schema, list_schemas
 from api.resources.search import search
 from api.revision import revision
 from api.settings import Settings
-from api.store import Store, built_version, samples
+from api.store import Store, recorded, samples
 
 
 def only_the_document(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -74,7 +74,7 @@ def create_litestar(settings: Settings, version: str) -> Litestar:
 def create_app(settings: Settings | None = None) -> ASGIApp:
     """The service: Litestar behind the HTTP edge, over the database ``settings`` names."""
     settings = settings or Settings.from_env()
-    version = built_version(settings.database)
+    version = recorded(settings.database)
     if version is None:
         raise RuntimeError(f"no built database at {settings.database}; run python -m api build")
     litestar = create_litestar(settings, version)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from api import checks, inputs, schemas, store
 from api.resolve import Resolver
+from api.revision import code_digest
 from api.settings import Settings
 
 #: Bump when the database layout changes; model changes reach the version through schemas/.
@@ -53,7 +54,8 @@ def build(settings: Settings) -> BuildResult:
     os.close(handle)
     os.unlink(temporary)
     try:
-        store.write(Path(temporary), corpus, texts, {"version": version, "format": FORMAT})
+        meta = {"version": version, "format": FORMAT, "code": code_digest()}
+        store.write(Path(temporary), corpus, texts, meta)
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
@@ -63,5 +65,10 @@ def build(settings: Settings) -> BuildResult:
 
 
 def is_fresh(settings: Settings) -> bool:
-    """True when the database exists and was built from exactly the current inputs."""
-    return store.built_version(settings.database) == current_version(settings)
+    """True when the database exists and was built from exactly the current inputs by exactly
+    the current code (a change to how records are resolved or stored changes the database
+    without changing the dataset's inputs)."""
+    database = settings.database
+    return store.recorded(database, "code") == code_digest() and store.recorded(
+        database
+    ) == current_version(settings)

@@ -101,14 +101,15 @@ def _write_search(connection: sqlite3.Connection, corpus: Corpus, texts: dict[st
     connection.executemany("insert into search values (?, ?, ?, ?, ?)", rows)
 
 
-def built_version(path: Path) -> str | None:
-    """The dataset version recorded in a database, or None when there is no readable one."""
+def recorded(path: Path, key: str = "version") -> str | None:
+    """A value a build recorded in a database's meta (by default the dataset version), or None
+    when there is no readable one."""
     if not path.exists():
         return None
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            row = connection.execute("select value from meta where key = 'version'").fetchone()
+            row = connection.execute("select value from meta where key = ?", (key,)).fetchone()
         finally:
             connection.close()
     except sqlite3.Error:

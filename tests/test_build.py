@@ -66,6 +66,16 @@ def test_a_built_database_is_fresh_until_an_input_changes(workspace: Settings) -
     assert not is_fresh(workspace)
 
 
+def test_a_built_database_is_stale_when_the_code_changes(
+    workspace: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert is_fresh(workspace)
+    monkeypatch.setattr("api.build.code_digest", lambda: "other code")
+    assert not is_fresh(workspace)
+    build(workspace)
+    assert is_fresh(workspace)
+
+
 CASES: list[tuple[str, str, Mutation | None, str, str]] = [
     # (kind, file, mutation, expected location, expected words in the message)
     ("malformed file", ARTICLE_FILE, None, "line 1, column 2", "malformed"),
