@@ -34,17 +34,19 @@ def only_the_document(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRou
         raise NotFoundException()
 
 
-def create_litestar(settings: Settings, version: str) -> Litestar:
+def create_litestar(settings: Settings, version: str, opened: dict[str, Store]) -> Litestar:
+    """Litestar over the database; while it runs, ``opened["store"]`` is its open Store."""
+
     @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
-        app.state.store = await Store.open(settings.database)
+    async def lifespan(_: Litestar) -> AsyncGenerator[None, None]:
+        opened["store"] = await Store.open(settings.database)
         try:
             yield
         finally:
-            await app.state.store.close()
+            await opened.pop("store").close()
 
     async def provide_store() -> Store:
-        return app.state.store  # type: ignore[no-any-return]
+        return opened["store"]
 
     config = openapi_config(version, examples(samples(settings.database)))
     config.openapi_router = Router(
@@ -77,7 +79,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     version = recorded(settings.database)
     if version is None:
         raise RuntimeError(f"no built database at {settings.database}; run python -m api build")
-    litestar = create_litestar(settings, version)
-    fast = FastPath(lambda: litestar.state.store) if settings.fast_path else None
+    opened: dict[str, Store] = {}
+    litestar = create_litestar(settings, version, opened)
+    fast = FastPath(opened) if settings.fast_path else None
     edge_version = revision(version)
     return Edge(litestar, edge_version, settings.cache_bytes, settings.max_age, shortcut=fast)

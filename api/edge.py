@@ -206,12 +206,12 @@ class Edge:
     def _finish(self, key: Key, status: int, headers: Headers, body: bytes) -> Rendered:
         """Append Content-Length, ETag and Cache-Control, then ALWAYS, to the response's own
         headers (lower-case names, none of those the edge sets)."""
-        length = (b"content-length", str(len(body)).encode())
+        length = (b"content-length", b"%d" % len(body))
         if status != 200:
             return Rendered(status, [*headers, length, NO_STORE, *ALWAYS], body, None)
         digest = self._hash.copy()  # blake2b(revision \0 path \0 query)
         digest.update(b"%s\0%s" % (key[0].encode("utf-8", "surrogatepass"), key[1]))
-        etag = f'"{digest.hexdigest()}"'.encode()
+        etag = b'"%s"' % digest.hexdigest().encode()
         validators = [(b"etag", etag), (b"cache-control", self.cache_control)]
         return Rendered(status, [*headers, length, *validators, *ALWAYS], body, etag)
 

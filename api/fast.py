@@ -42,8 +42,6 @@ LIMIT = re.compile(r"[1-9][0-9]{0,2}")
 CONTENT_TYPE = (b"content-type", JSON.encode())
 #: Constraints msgspec checks exactly as the route's parameter does.
 CHECKED = frozenset({"pattern", "min_length", "max_length", "ge", "gt", "le", "lt"})
-#: Parameters that page and sort; any other one given is a filter.
-PAGING = frozenset({"limit", "sort", "cursor"})
 Parse = Callable[[str], Any]
 Answer = tuple[Headers, bytes]
 
@@ -140,8 +138,8 @@ def search() -> Listing:
 class FastPath:
     """The edge's shortcut for collection and search GETs; ``store`` gives the open Store."""
 
-    def __init__(self, store: Callable[[], Store]) -> None:
-        self._store = store
+    def __init__(self, opened: Mapping[str, Store]) -> None:
+        self._opened = opened
         self._items = {f"/v1/{resource.name}": resource for resource in RESOURCES}
         listings = [*map(collection, RESOURCES), search()]
         self._lists = {listing.path: listing for listing in listings}
@@ -159,7 +157,7 @@ class FastPath:
             owner = self._items.get(parent)
             if owner is None or query or len(record_id) > 80 or not SLUG.fullmatch(record_id):
                 return None
-            return [CONTENT_TYPE], await self._store().body(owner, record_id)
+            return [CONTENT_TYPE], await self._opened["store"].body(owner, record_id)
         except Exception:
             return None  # routing answers: the same outcome, or the problem document
 
@@ -178,7 +176,7 @@ class FastPath:
                 given.append((name, raw))
         if not listing.required <= values.keys():
             return None
-        bodies, meta = await listing.read(self._store(), values)
+        bodies, meta = await listing.read(self._opened["store"], values)
         links = page_links(path, query.decode(), given, meta.next_cursor)
         body = envelope(bodies, meta, links)
         if links.next is None:

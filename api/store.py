@@ -206,6 +206,7 @@ class Store:
     def __init__(self, connection: aiosqlite.Connection, reader: sqlite3.Connection) -> None:
         self._db = connection
         self._reader = reader
+        self._cursor = reader.cursor()
         self._totals: dict[tuple[str, str, tuple[Any, ...]], int] = {}
         #: The SQL of a page by its shape; shapes are finite (filters and sorts are catalogued).
         self._pages: dict[tuple[str, str, str, str, bool], str] = {}
@@ -235,7 +236,7 @@ class Store:
 
     def _now(self, sql: str, values: Sequence[Any]) -> list[Any]:
         """A bounded read on the event loop, without a thread hop."""
-        return self._reader.execute(sql, values).fetchall()
+        return self._cursor.execute(sql, values).fetchall()
 
     async def _total(self, table: str, where: str, values: tuple[Any, ...]) -> int:
         key = (table, where, values)

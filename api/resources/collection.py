@@ -22,6 +22,8 @@ from api.query import MAX_TEXT, TEXT_PATTERN, Cursor, decode_cursor, encode_curs
 from api.store import Condition, Store, link_condition, range_conditions, text_condition
 
 JSON = "application/json"
+#: The parameters that page and sort; any other one filters.
+PAGING = frozenset({"limit", "cursor", "sort"})
 CURSOR = {"max_length": 512}
 TEXT = {"min_length": 1, "max_length": MAX_TEXT, "schema_extra": {"pattern": TEXT_PATTERN}}
 IdParameter = Annotated[
@@ -139,6 +141,8 @@ def _optional(annotation: Any, description: str, constraints: Mapping[str, Any])
 
 
 def conditions(resource: Resource, values: Mapping[str, Any]) -> list[Condition]:
+    if values.keys() <= PAGING:
+        return []  # the fast path's values hold only what was given, plus limit and sort
     found = [
         link_condition(resource, name, str(values[name]))
         for name in resource.links
