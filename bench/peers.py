@@ -3,6 +3,7 @@
 * ``limit``: a raw ASGI callable returning precomputed bytes, the ceiling of the server stack.
 * ``limit_same_bytes``: the same, returning the bytes of a file (a real response body).
 * ``litestar_constant``: a minimal Litestar route returning the same bytes.
+* ``litestar_same_bytes``: the same route returning the bytes of a file (like for like).
 * ``litestar_aiosqlite``: a Litestar route doing one aiosqlite read per request (the usual way).
 
 Each is a factory (granian runs them with ``factory=True``, like the service).
@@ -56,14 +57,22 @@ def limit_same_bytes() -> Any:
     return _constant(Path(os.environ["BENCH_BODY"]).read_bytes())
 
 
-def litestar_constant() -> Litestar:
-    """A minimal Litestar route returning the same constant bytes."""
-
+def _litestar(body: bytes) -> Litestar:
     @get("/", media_type="application/json")
     async def constant() -> Response[bytes]:
-        return Response(BODY, media_type="application/json")
+        return Response(body, media_type="application/json")
 
     return Litestar(route_handlers=[constant], openapi_config=None, debug=False)
+
+
+def litestar_constant() -> Litestar:
+    """A minimal Litestar route returning the same constant bytes."""
+    return _litestar(BODY)
+
+
+def litestar_same_bytes() -> Litestar:
+    """The same route returning the bytes of the file ``BENCH_BODY`` names."""
+    return _litestar(Path(os.environ["BENCH_BODY"]).read_bytes())
 
 
 def litestar_aiosqlite() -> Litestar:

@@ -426,6 +426,12 @@ def plan_cases(
         "limit-list-bytes", "bench.peers:limit_same_bytes", server_core, BENCH_BODY=str(list_body)
     )
     constant = peer("litestar-constant", "bench.peers:litestar_constant", server_core)
+    constant_list = peer(
+        "litestar-list-bytes",
+        "bench.peers:litestar_same_bytes",
+        server_core,
+        BENCH_BODY=str(list_body),
+    )
     one_read = peer(
         "litestar-aiosqlite",
         "bench.peers:litestar_aiosqlite",
@@ -438,13 +444,21 @@ def plan_cases(
     routed = service("service-routed", database, server_core, **ROUTED)
     two = service("service-2-workers", database, both, workers=2)
     two_uncached = service("service-2-workers-uncached", database, both, workers=2, **UNCACHED)
-    servers = [limit, same, constant, one_read, cached, uncached, routed, two, two_uncached]
+    servers = [limit, same, constant, constant_list, one_read, cached, uncached, routed, two]
+    servers.append(two_uncached)
     filtered = "/v1/meetings?kind=summit&date_from=2015-01-01"
     search = "/v1/search?q=terrorism"
     cases = [
         Case("limit", "reference", limit, "/", "raw ASGI, constant bytes (the limit)"),
         Case("limit, list bytes", "reference", same, "/", "raw ASGI, the bytes of GET /v1/quotes"),
         Case("litestar constant", "reference", constant, "/", "minimal Litestar route, same bytes"),
+        Case(
+            "litestar constant, list bytes",
+            "reference",
+            constant_list,
+            "/",
+            "the same route, the bytes of GET /v1/quotes",
+        ),
         Case("litestar + aiosqlite", "reference", one_read, f"/{quote}", "one aiosqlite read"),
     ]
     for label, server, group in (
@@ -590,8 +604,8 @@ def machine() -> dict[str, Any]:
 
 
 #: The service's cases the issue sets targets for: its five GETs as the service runs (cached),
-#: and the uncached list and item. The other uncached cases are measured and held to the p99
-#: bound too, but reported as beyond the issue ("met" is None).
+#: and the uncached list and item. The other uncached cases are measured and compared with the
+#: p99 bound too, but reported as not one of the issue's targets ("met" is None).
 TARGETED = ("cached list", "cached item", "cached filtered", "cached search", "cached 304")
 TARGETED += ("uncached list", "uncached item")
 
@@ -600,25 +614,29 @@ def targets(by_name: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The issue's targets, each with the measured ratio and whether it was met."""
     found: list[dict[str, Any]] = []
 
-    def check(text: str, case: str, base: str, bound: float, key: str = "rps") -> None:
+    def check(
+        text: str, case: str, base: str, bound: float, key: str = "rps", counted: bool = True
+    ) -> None:
         if case in by_name and base in by_name:
             ratio = by_name[case][key] / by_name[base][key]
             met = ratio <= bound if key == "p99_ms" else ratio >= bound
-            if case not in TARGETED and not case.startswith("scale"):
-                text, met = f"{text} (beyond the issue's targets)", None
+            if not counted:
+                text, met = f"{text} (not one of the issue's targets)", None
             found.append({"target": text, "measured": round(ratio, 2), "met": met})
 
     for name in ("cached list", "cached item", "cached filtered", "cached search", "cached 304"):
         check(f"{name} >= 0.70 x limit req/s", name, "limit", 0.70)
     for name in ("uncached list", "uncached item"):
         check(f"{name} >= 1.0 x Litestar constant req/s", name, "litestar constant", 1.0)
+    like_for_like = "uncached list >= 1.0 x Litestar constant with the same 9.3 KB"
+    check(like_for_like, "uncached list", "litestar constant, list bytes", 1.0, counted=False)
     for name in ("cached list", "uncached list"):
         check(f"{name} >= 20 x Datasette table req/s", name, "datasette table", 20.0)
     for name in ("cached item", "uncached item"):
         check(f"{name} >= 20 x Datasette row req/s", name, "datasette row", 20.0)
     for name, case in by_name.items():
         if case["group"] in ("service, cached", "service, uncached (fast path)"):
-            check(f"{name} p99 <= 3 x limit p99", name, "limit", 3.0, "p99_ms")
+            check(f"{name} p99 <= 3 x limit p99", name, "limit", 3.0, "p99_ms", name in TARGETED)
     check(
         "scale deep page p99 <= 1.2 x first page p99",
         "scale deep page",
