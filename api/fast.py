@@ -26,6 +26,7 @@ from api.edge import Headers
 from api.models import PageMeta
 from api.query import MAX_TEXT
 from api.resources.collection import (
+    DEFAULT_LIMIT,
     JSON,
     envelope,
     list_parameters,
@@ -132,11 +133,12 @@ def collection(resource: Resource) -> Listing:
 def search() -> Listing:
     """``/v1/search`` with a one-word ``q``: anything else in ``q`` is not plain (see PLAIN)."""
     parsers = {"q": _text, "type": _choice(HIT_TYPES), "limit": _limit, "cursor": _cursor}
-    return Listing("/v1/search", parsers, {"limit": 50}, read_hits, frozenset({"q"}))
+    return Listing("/v1/search", parsers, {"limit": DEFAULT_LIMIT}, read_hits, frozenset({"q"}))
 
 
 class FastPath:
-    """The edge's shortcut for collection and search GETs; ``store`` gives the open Store."""
+    """The edge's shortcut for collection and search GETs; ``opened["store"]`` is the Store
+    while the application runs (its lifespan opens and closes it)."""
 
     def __init__(self, opened: Mapping[str, Store]) -> None:
         self._opened = opened

@@ -24,8 +24,9 @@ from api import store
 from api.app import create_app
 from api.catalog import RESOURCES
 from api.edge import Edge, Headers
-from api.fast import FastPath, _typed
+from api.fast import FastPath, _typed, search
 from api.resources.collection import sort_choices
+from api.resources.search import SEARCH_PARAMETERS
 from api.settings import Settings
 
 Client = TestClient[Any]
@@ -343,6 +344,10 @@ def test_reads_off_the_event_loop_give_the_same_answers(
                 expected.headers.raw,
                 expected.content,
             ), url
+
+
+def test_the_fast_path_reads_searches_with_the_routes_parameters() -> None:
+    assert search().parsers.keys() == SEARCH_PARAMETERS
 
 
 def test_the_fast_path_leaves_a_mounted_app_and_unknown_constraints_to_routing() -> None:

@@ -31,6 +31,7 @@ IdParameter = Annotated[
     PathParameter(pattern=SLUG_PATTERN, max_length=80, description="The record's id (a slug)."),
 ]
 Limit = Annotated[int, Parameter(ge=1, le=500, description="Records per page (1-500).")]
+DEFAULT_LIMIT = 50
 
 
 def page_model(resource: Resource) -> type[msgspec.Struct]:
@@ -111,7 +112,7 @@ def list_parameters(resource: Resource) -> list[inspect.Parameter]:
     params = [
         param("store", NamedDependency[Store], inspect.Parameter.empty),
         param("request", Request, inspect.Parameter.empty),
-        param("limit", Limit, 50),
+        param("limit", Limit, DEFAULT_LIMIT),
         param("cursor", _optional(str, "Opaque cursor from meta.next_cursor.", CURSOR)),
         param(
             "sort",

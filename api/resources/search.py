@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from api.models import PageLinks, PageMeta, SearchHit
 from api.openapi import LIST_RESPONSES
 from api.query import MAX_TEXT, TEXT_PATTERN, Cursor, decode_rank_cursor, encode_cursor, fts_match
-from api.resources.collection import JSON, Limit, envelope, request_links
+from api.resources.collection import DEFAULT_LIMIT, JSON, Limit, envelope, request_links
 from api.store import Store
 
 HitType = Literal["article", "organisation", "person", "meeting", "quote", "statistic"]
@@ -53,7 +53,7 @@ async def search(
         ),
     ],
     type: Annotated[HitType | None, Parameter(description="Only hits of this type.")] = None,
-    limit: Limit = 50,
+    limit: Limit = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Parameter(max_length=512, description="Opaque cursor.")] = None,
 ) -> Response[SearchPage]:
     values = {"q": q, "type": type, "limit": limit, "cursor": cursor}
