@@ -82,5 +82,4 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     opened: dict[str, Store] = {}
     litestar = create_litestar(settings, version, opened)
     fast = FastPath(opened) if settings.fast_path else None
-    edge_version = revision(version)
-    return Edge(litestar, edge_version, settings.cache_bytes, settings.max_age, shortcut=fast)
+    return Edge(litestar, revision(version), settings.cache_bytes, settings.max_age, shortcut=fast)

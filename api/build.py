@@ -68,7 +68,5 @@ def is_fresh(settings: Settings) -> bool:
     """True when the database exists and was built from exactly the current inputs by exactly
     the current code (a change to how records are resolved or stored changes the database
     without changing the dataset's inputs)."""
-    database = settings.database
-    return store.recorded(database, "code") == code_digest() and store.recorded(
-        database
-    ) == current_version(settings)
+    same_code = store.recorded(settings.database, "code") == code_digest()
+    return same_code and store.recorded(settings.database) == current_version(settings)

@@ -143,7 +143,7 @@ def _optional(annotation: Any, description: str, constraints: Mapping[str, Any])
 
 def conditions(resource: Resource, values: Mapping[str, Any]) -> list[Condition]:
     if values.keys() <= PAGING:
-        return []  # the fast path's values hold only what was given, plus limit and sort
+        return []  # nothing but paging was given (the fast path passes only what was given)
     found = [
         link_condition(resource, name, str(values[name]))
         for name in resource.links
