@@ -30,6 +30,11 @@ def _columns(resource: Resource) -> list[str]:
     return columns
 
 
+#: Pages of 16 KiB keep a record's body (most are 1-4 KB) in the table's own b-tree, stored in
+#: id order (``without rowid``): a page of records is one ordered walk, with no overflow pages.
+PAGE_SIZE = 16384
+
+
 def schema() -> list[str]:
     statements = [
         "create table meta (key text primary key, value text not null)",
@@ -43,6 +48,7 @@ def schema() -> list[str]:
         columns = "".join(f", {column} not null" for column in _columns(resource))
         statements.append(
             f"create table {resource.name} (id text primary key, body blob not null{columns})"
+            " without rowid"
         )
         for column in _columns(resource):
             statements.append(
@@ -55,6 +61,7 @@ def write(path: Path, corpus: Corpus, texts: dict[str, str], meta: dict[str, str
     """Write a complete database at ``path`` (which must not exist)."""
     connection = sqlite3.connect(path)
     try:
+        connection.execute(f"pragma page_size = {PAGE_SIZE}")
         with connection:
             for statement in schema():
                 connection.execute(statement)
@@ -177,6 +184,13 @@ def text_condition(resource: Resource, match: str) -> Condition:
 Page = tuple[list[bytes], int, tuple[SortValue, str] | None]
 
 
+class Identified(msgspec.Struct):
+    """Any record's body, read for its id alone (msgspec skips the other fields)."""
+
+    id: str
+
+
+IDENTIFIED = msgspec.json.Decoder(Identified)
 #: Filtered totals remembered per process: the dataset never changes while it is served.
 REMEMBERED_TOTALS = 4096
 #: A page that reads at most this many rows is read on the event loop (see Store.page).
@@ -304,19 +318,26 @@ class Store:
             direction = "desc" if descending else "asc"
             # Ties are broken by id; sorting by id needs no second term (it would cost a sort).
             order = f"id {direction}" if column == "id" else f"{column} {direction}, id asc"
-            # The sort key is read once: a sort by id reads (body, id), any other (body, key, id).
-            keys = "id" if column == "id" else f"{column}, id"
             sql = self._pages[shape] = (
-                f"select body, {keys} from {resource.name} where {where} and {keyset}"  # noqa: S608
+                f"select body from {resource.name} where {where} and {keyset}"  # noqa: S608
                 f" order by {order} limit ?"
             )
         bound = (*values, *key_values, limit + 1)
         found = self._now(sql, bound) if scan <= SMALL_SCAN else list(await self._all(sql, bound))
-        last = None
-        if len(found) > limit:
-            row = found[limit - 1]
-            last = (row[1], row[-1])
-        return [row[0] for row in found[:limit]], total, last  # blobs: bytes
+        bodies = [row[0] for row in found]  # blobs: bytes
+        if len(bodies) <= limit:
+            return bodies, total, None
+        del bodies[limit:]
+        return bodies, total, self._key(resource, column, bodies[-1])
+
+    def _key(self, resource: Resource, column: str, body: bytes) -> tuple[SortValue, str]:
+        """The sort key of a page's last record, for the next page's cursor. Only the bodies
+        are read (a column more cost a tenth of a microsecond a row); the id is the body's."""
+        record_id = IDENTIFIED.decode(body).id
+        if column == "id":
+            return record_id, record_id
+        sql = f"select {column} from {resource.name} where id = ?"  # noqa: S608
+        return self._now(sql, (record_id,))[0][0], record_id
 
     async def search(
         self, match: str, hit_type: str | None, after: tuple[float, int] | None, limit: int
