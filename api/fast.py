@@ -1,8 +1,8 @@
 """The fast path: plain list, item and search GETs, answered without routing.
 
 On a cache miss the edge asks here first. A request is taken only when every part of it is
-plain and known: a collection path, or an item path whose id is a slug, with no query; or a
-list or search query string of known names, each once, whose values are unreserved characters
+plain and known: a collection path, or an item path of a record that exists, with no query; or
+a list or search query string of known names, each once, whose values are unreserved characters
 that the parameter's own type (and constraints, the ones the route declares) accepts. It is
 answered from the same Store by the reader the route uses (``read_page``, ``read_hits``), with
 the envelope, links and headers the routes build.
@@ -38,7 +38,6 @@ from api.resources.search import HIT_TYPES, read_hits
 from api.store import Store
 
 PLAIN = re.compile(rb"[\w.~-]+=[\w.~-]+(?:&[\w.~-]+=[\w.~-]+)*", re.ASCII)
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 LIMIT = re.compile(r"[1-9][0-9]{0,2}")
 CONTENT_TYPE = (b"content-type", JSON.encode())
 #: Constraints msgspec checks exactly as the route's parameter does.
@@ -157,8 +156,10 @@ class FastPath:
                 return await self._page(listing, path, query)
             parent, _, record_id = path.rpartition("/")
             owner = self._items.get(parent)
-            if owner is None or query or len(record_id) > 80 or not SLUG.fullmatch(record_id):
+            if owner is None or query:
                 return None
+            # Only a found record is answered, and every stored id is a valid one (a slug of at
+            # most 80 characters, checked at build): any other id is routing's to answer.
             return [CONTENT_TYPE], await self._opened["store"].body(owner, record_id)
         except Exception:
             return None  # routing answers: the same outcome, or the problem document
