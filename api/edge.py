@@ -125,7 +125,8 @@ class Edge:
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.cache_control = f"public, max-age={max_age}".encode()
+        #: The headers after the ETag of every 200: Cache-Control, then ALWAYS.
+        self._cached = [(b"cache-control", f"public, max-age={max_age}".encode()), *ALWAYS]
         self._hash = hashlib.blake2b(revision.encode() + b"\0", digest_size=12)
         self.shortcut = shortcut
         self._entries: OrderedDict[Key, Rendered] = OrderedDict()
@@ -168,7 +169,8 @@ class Edge:
             get: HTTPScope = {**scope, "method": "GET"}  # type: ignore[typeddict-item]
             rendered = await self._render(get, receive, key)
         else:
-            rendered = self._finish(key, 200, *answer)
+            headers, body = answer
+            rendered = self._finish(key, 200, headers, body)
         if self.max_bytes and rendered.status == 200 and rendered.size <= self.max_bytes // 8:
             self._remember(key, rendered)
         return rendered
@@ -212,8 +214,7 @@ class Edge:
         digest = self._hash.copy()  # blake2b(revision \0 path \0 query)
         digest.update(b"%s\0%s" % (key[0].encode("utf-8", "surrogatepass"), key[1]))
         etag = b'"%s"' % digest.hexdigest().encode()
-        validators = [(b"etag", etag), (b"cache-control", self.cache_control)]
-        return Rendered(status, [*headers, length, *validators, *ALWAYS], body, etag)
+        return Rendered(status, [*headers, length, (b"etag", etag), *self._cached], body, etag)
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
