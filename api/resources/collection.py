@@ -14,9 +14,9 @@ from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
 from litestar.params import Parameter, PathParameter
 
-from api.catalog import Resource
+from api.catalog import SLUG, Resource
 from api.errors import BadRequest
-from api.models import SLUG_PATTERN, PageLinks, PageMeta
+from api.models import PageLinks, PageMeta
 from api.openapi import ITEM_RESPONSES, LIST_RESPONSES
 from api.query import MAX_TEXT, TEXT_PATTERN, Cursor, decode_cursor, encode_cursor, fts_match
 from api.store import Condition, Store, link_condition, range_conditions, text_condition
@@ -28,7 +28,7 @@ CURSOR = {"max_length": 512}
 TEXT = {"min_length": 1, "max_length": MAX_TEXT, "schema_extra": {"pattern": TEXT_PATTERN}}
 IdParameter = Annotated[
     str,
-    PathParameter(pattern=SLUG_PATTERN, max_length=80, description="The record's id (a slug)."),
+    PathParameter(description="The record's id (a slug).", **SLUG),
 ]
 Limit = Annotated[int, Parameter(ge=1, le=500, description="Records per page (1-500).")]
 DEFAULT_LIMIT = 50
