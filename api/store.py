@@ -191,6 +191,7 @@ class Identified(msgspec.Struct):
 
 
 IDENTIFIED = msgspec.json.Decoder(Identified)
+
 #: Filtered totals remembered per process: the dataset never changes while it is served.
 REMEMBERED_TOTALS = 4096
 #: A page that reads at most this many rows is read on the event loop (see Store.page).
