@@ -84,6 +84,13 @@ def cached(settings: Settings) -> Iterator[Client]:
         yield client
 
 
+def assert_same(got: Any, expected: Any, url: str) -> None:
+    """The same status, the same headers in the same order, and the same body."""
+    assert got.status_code == expected.status_code, url
+    assert got.headers.raw == expected.headers.raw, url
+    assert got.content == expected.content, url
+
+
 @pytest.fixture
 def same(routed: Client, counting: tuple[Client, Counting], cached: Client) -> Any:
     """``same(url, ...)``: the routed response, after checking the others equal it."""
@@ -92,10 +99,7 @@ def same(routed: Client, counting: tuple[Client, Counting], cached: Client) -> A
     def check(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> Any:
         expected = routed.request(method, url, headers=headers)
         for client in (fast, cached, cached):
-            got = client.request(method, url, headers=headers)
-            assert got.status_code == expected.status_code, url
-            assert got.headers.raw == expected.headers.raw, url
-            assert got.content == expected.content, url
+            assert_same(client.request(method, url, headers=headers), expected, url)
         return expected
 
     return check
@@ -343,11 +347,7 @@ def test_reads_off_the_event_loop_give_the_same_answers(
     with TestClient(app=app_with(settings, cache_bytes=0)) as threaded:
         for url in urls * 2:
             expected, got = routed.get(url), threaded.get(url)
-            assert (got.status_code, got.headers.raw, got.content) == (
-                expected.status_code,
-                expected.headers.raw,
-                expected.content,
-            ), url
+            assert_same(got, expected, url)
 
 
 def test_the_fast_path_reads_searches_with_the_routes_parameters() -> None:
@@ -380,11 +380,7 @@ def test_a_small_cache_evicts_and_still_answers_the_same(
     with TestClient(app=app) as small:
         for url in records * 2:
             expected, got = routed.get(url), small.get(url)
-            assert (got.status_code, got.headers.raw, got.content) == (
-                expected.status_code,
-                expected.headers.raw,
-                expected.content,
-            ), url
+            assert_same(got, expected, url)
     assert 0 < len(app._entries) < len(records)
     assert app._bytes <= 32 * 1024
 
