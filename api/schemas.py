@@ -1,7 +1,16 @@
-"""JSON Schemas of the models, written to schemas/ and published by the service."""
+"""JSON Schemas of the models, written to schemas/ and published by the service.
 
+A description comes from a docstring or a ``Meta(description=...)``, text this package controls,
+but how a docstring's indentation is stripped is msgspec's choice and has changed between
+releases. Every description is therefore put in one canonical form before it is written: the
+paragraphs of ``inspect.cleandoc``, each on one line. The drift tests then catch changes to the
+models, not to a library's whitespace.
+"""
+
+import inspect
 import sys
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -23,8 +32,27 @@ PUBLISHED: dict[str, type[msgspec.Struct]] = {
 }
 
 
+def canonical(text: str) -> str:
+    """A description's paragraphs, each reflowed onto one line."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+
+
+def _canonical_descriptions(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: canonical(value)
+            if key == "description" and isinstance(value, str)
+            else _canonical_descriptions(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_canonical_descriptions(item) for item in node]
+    return node
+
+
 def render(model: type[msgspec.Struct]) -> bytes:
-    schema = msgspec.json.schema(model)
+    schema = _canonical_descriptions(msgspec.json.schema(model))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return msgspec.json.format(msgspec.json.encode(schema), indent=2) + b"\n"
 

@@ -2,11 +2,13 @@
 
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from api.__main__ import main
 from api.catalog import first_day, last_day
 from api.models import Date
+from api.schemas import render
 from api.settings import ROOT, Settings
 
 
@@ -68,3 +70,21 @@ def test_a_date_spans_the_days_its_precision_allows(
 
 def test_an_unknown_date_sorts_first_and_spans_everything() -> None:
     assert (first_day(None), last_day(None)) == ("", "9999-12-31")
+
+
+def test_schema_descriptions_do_not_depend_on_how_a_docstring_is_indented() -> None:
+    class Indented(msgspec.Struct):
+        """One line.
+
+        A second paragraph,
+            wrapped and indented.
+        """
+
+    class Flush(msgspec.Struct):
+        pass
+
+    Flush.__name__ = Indented.__name__
+    Flush.__doc__ = "One line.\n\nA second paragraph, wrapped and indented."
+    rendered = render(Indented)
+    assert rendered == render(Flush)
+    assert b'"One line.\\n\\nA second paragraph, wrapped and indented."' in rendered
