@@ -92,6 +92,27 @@ def generated_requests(pytestconfig: pytest.Config) -> dict[str, int]:
     return pytestconfig.stash.setdefault(GENERATED, {})
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the server started as a process is a `live` test, wherever it is."""
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.live)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist a worker hands its tally to the controller, which prints the summary."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["generated"] = session.config.stash.get(GENERATED, {})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    tally = node.config.stash.setdefault(GENERATED, {})
+    for run, count in node.workeroutput.get("generated", {}).items():
+        tally[run] = tally.get(run, 0) + count
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     tally = config.stash.get(GENERATED, {})
     if tally:

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -25,6 +26,8 @@ from api.app import create_app
 from api.build import build
 from api.settings import Settings
 from tests import contract_hooks
+
+pytestmark = pytest.mark.contract
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = "in-process schemathesis"

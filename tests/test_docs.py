@@ -60,6 +60,7 @@ def test_litestars_other_doc_routes_are_404_problems(client: TestClient[Any], pa
     assert response.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.browser
 def test_chromium_renders_every_operation_without_leaving_127_0_0_1(
     live_server: str, tmp_path: Path, client: TestClient[Any]
 ) -> None:

@@ -14,8 +14,11 @@ from typing import Any
 from xml.etree import ElementTree
 
 import msgspec
+import pytest
 
 from api.settings import Settings
+
+pytestmark = pytest.mark.contract
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "build" / "schemathesis"
