@@ -1,7 +1,8 @@
-"""python -m api build | serve | schemas"""
+"""python -m api build | serve | schemas | anchor"""
 
 import argparse
 import sys
+from pathlib import Path
 
 from api.errors import BuildError
 from api.settings import Settings
@@ -18,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1)
     schemas = commands.add_parser("schemas", help="write JSON Schemas of every model to schemas/")
     schemas.add_argument("--check", action="store_true", help="fail if schemas/ is out of date")
+    anchor = commands.add_parser("anchor", help="fill or repair evidence offsets from their words")
+    anchor.add_argument("files", nargs="*", type=Path, help="fixture files (default: every one)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command == "build":
@@ -30,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
 
         run(settings, args.host, args.port, args.workers)
         return 0
+    if args.command == "anchor":
+        from api import anchor as anchoring
+
+        return anchoring.main(settings.seeds, settings.fixtures, args.files)
     from api import schemas as schema_files
 
     return schema_files.main(check=args.check)

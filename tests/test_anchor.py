@@ -1,0 +1,123 @@
+"""`python -m api anchor`: evidence offsets restored from their words, in place, idempotently."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from api.__main__ import main
+from api.anchor import occurrences, parse
+from api.build import build
+from api.settings import ROOT, Settings
+
+ARTICLE = "000_dc61a9fdc031304e.txt"
+OFFSETS = re.compile(r', "start": (\d+), "end": (\d+)')
+
+
+@pytest.fixture
+def copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A copy of seeds/ and fixtures/, which the command line is pointed at."""
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copytree(ROOT / "fixtures", tmp_path / "fixtures")
+    monkeypatch.setenv("ARTICLE_FACTS_SEEDS", str(tmp_path / "seeds"))
+    monkeypatch.setenv("ARTICLE_FACTS_FIXTURES", str(tmp_path / "fixtures"))
+    return Settings(
+        seeds=tmp_path / "seeds",
+        fixtures=tmp_path / "fixtures",
+        database=tmp_path / "facts.sqlite",
+    )
+
+
+def fixture_files(settings: Settings) -> dict[str, str]:
+    return {path.name: path.read_text("utf-8") for path in settings.fixtures.glob("*.json")}
+
+
+def unique(text: str, match: re.Match[str], source: str) -> bool:
+    """Whether the span whose offsets ``match`` found has words that occur once in ``text``."""
+    exact = parse(source[match.end() :].split(', "exact": ', 1)[1]).value
+    return len(occurrences(text, exact)) == 1
+
+
+def test_offsets_removed_where_the_words_are_unique_are_restored_exactly(
+    copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = fixture_files(copy)
+    text = (copy.seeds / ARTICLE).read_text("utf-8")
+    removed = 0
+    for name, source in original.items():
+
+        def strip(match: re.Match[str], source: str = source) -> str:
+            nonlocal removed
+            if not unique(text, match, source):
+                return match.group()
+            removed += 1
+            return ""
+
+        (copy.fixtures / name).write_text(OFFSETS.sub(strip, source), "utf-8")
+    assert removed > 100
+
+    assert main(["anchor"]) == 0
+    assert fixture_files(copy) == original
+    assert f"anchor: {removed} spans moved, 0 refused" in capsys.readouterr().out
+
+
+def test_shifted_offsets_move_to_the_nearest_occurrence_and_a_second_run_changes_nothing(
+    copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = fixture_files(copy)
+    for name, source in original.items():
+        shifted = OFFSETS.sub(
+            lambda m: f', "start": {int(m[1]) + 3}, "end": {int(m[2]) + 3}', source
+        )
+        (copy.fixtures / name).write_text(shifted, "utf-8")
+
+    assert main(["anchor"]) == 0
+    assert fixture_files(copy) == original
+    capsys.readouterr()
+    assert main(["anchor"]) == 0
+    assert capsys.readouterr().out == "anchor: 0 spans moved, 0 refused\n"
+    build(copy)  # the restored fixtures are accepted by the build
+
+
+def test_ambiguous_words_without_offsets_are_refused_with_every_occurrence(
+    copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (copy.seeds / ARTICLE).read_text("utf-8")
+    path = copy.fixtures / "entities.json"
+    source = path.read_text("utf-8")
+    match = next(m for m in OFFSETS.finditer(source) if not unique(text, m, source))
+    exact = parse(source[match.end() :].split(', "exact": ', 1)[1]).value
+    edited = source[: match.start()] + source[match.end() :]
+    path.write_text(edited, "utf-8")
+
+    assert main(["anchor", str(path)]) == 1
+    out = capsys.readouterr().out
+    found = occurrences(text, exact)
+    assert f"occurs {len(found)} times" in out
+    for at in found:
+        assert f"    {at}: …" in out
+    assert path.read_text("utf-8") == edited  # nothing guessed, nothing lost
+
+
+def test_words_that_are_not_in_the_article_are_refused(
+    copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = copy.fixtures / "entities.json"
+    source = path.read_text("utf-8")
+    path.write_text(source.replace('"exact": "Armenia"', '"exact": "Armenija"', 1), "utf-8")
+
+    assert main(["anchor"]) == 1
+    assert "'Armenija' is not in the article" in capsys.readouterr().out
+
+
+def test_null_offsets_count_as_missing(copy: Settings) -> None:
+    text = (copy.seeds / ARTICLE).read_text("utf-8")
+    path = copy.fixtures / "entities.json"
+    source = path.read_text("utf-8")
+    match = next(m for m in OFFSETS.finditer(source) if unique(text, m, source))
+    nulled = f'{source[: match.start()]}, "start": null, "end": null{source[match.end() :]}'
+    path.write_text(nulled, "utf-8")
+
+    assert main(["anchor"]) == 0
+    assert path.read_text("utf-8") == source
