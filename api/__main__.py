@@ -1,4 +1,4 @@
-"""python -m api build | serve | schemas | anchor"""
+"""python -m api build | serve | schemas | anchor | draft"""
 
 import argparse
 import sys
@@ -21,6 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     schemas.add_argument("--check", action="store_true", help="fail if schemas/ is out of date")
     anchor = commands.add_parser("anchor", help="fill or repair evidence offsets from their words")
     anchor.add_argument("files", nargs="*", type=Path, help="fixture files (default: every one)")
+    draft = commands.add_parser("draft", help="print the candidate facts of a new article")
+    draft.add_argument("seed", type=Path, help="the article's text file")
+    draft.add_argument(
+        "--date",
+        help="the article's date, YYYY, YYYY-MM or YYYY-MM-DD (default: the latest year it names)",
+    )
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command == "build":
@@ -33,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
 
         run(settings, args.host, args.port, args.workers)
         return 0
+    if args.command == "draft":
+        from api import draft as drafting
+
+        return drafting.main(args.seed, settings.fixtures / "entities.json", args.date)
     if args.command == "anchor":
         from api import anchor as anchoring
 

@@ -1,0 +1,505 @@
+"""``python -m api draft SEED``: the candidate facts of a new article, for a curator to review.
+
+The draft is a fixture file (JSON on stdout) in which every record carries a ``"draft"`` key
+saying how it was found, and the known-entity mentions and unknown names stand under
+``draft_mentions`` and ``draft_names``. The build refuses all three (fixture records and files
+accept no unknown keys), so a draft cannot be served by mistake: the curator confirms a record by
+deleting its ``draft`` key, deletes what is not a fact, and moves what is left into fixtures/.
+
+Every candidate's evidence is exact (``text[start:end]``, code points). What it finds:
+
+* quotations between “ and ” (or straight quotes), split by the narrator or not; an opening mark
+  with no closing one before the next opening mark or the paragraph's end ends where the speaker's
+  words end: before the narrator's first participle clause (", stressing that …"), at the latest
+  at the paragraph's end. The speaker is guessed as the nearest known person named before the
+  quote beside a verb of speech;
+* numbers (digits, number words, "dozens/hundreds/thousands of") with the qualifier in front of
+  them ("more than", "about", …), the noun they count and a unit from that noun; years, days of
+  dates, ordinals and model numbers (Su-25) are not numbers of things;
+* dates: "September 14-15", "18 September", "June 2014", "in 2009", "this month", with their
+  precision and whether the year had to be inferred (from ``--date``, the article's own date);
+* meetings: a sentence with a date and a gathering word;
+* mentions of every known entity (names, short names, aliases, people's surnames) and capitalised
+  names that are not known yet.
+
+Plain regular expressions over one article are enough for all of this and keep the draft
+deterministic and free of downloads; dateparser's ``search_dates`` was the alternative and finds
+far more false dates ("may", "march" as verbs) than it finds real ones in news prose.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+RSQUO = "\u2019"  # the apostrophe of the seed texts
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+MONTHS = _words(
+    "January February March April May June July August September October November December"
+)
+_MONTH = "|".join(MONTHS)
+_NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        _words(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+            "fifteen sixteen seventeen eighteen nineteen twenty"
+        )
+    )
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
+_TENS |= {"eighty": 80, "ninety": 90}
+#: "dozens of X": the least the plural can mean, as a ``multiples_of`` value.
+VAGUE = {"dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1000, "millions": 1_000_000}
+QUALIFIERS = {
+    "more than": "more_than",
+    "over": "more_than",
+    "at least": "at_least",
+    "about": "approximately",
+    "around": "approximately",
+    "approximately": "approximately",
+    "nearly": "approximately",
+    "some": "approximately",
+    "up to": "at_most",
+    "less than": "less_than",
+    "fewer than": "less_than",
+}
+#: The unit of what a noun counts, by the noun's last word.
+UNITS = {
+    "people": "people",
+    "citizens": "people",
+    "personnel": "people",
+    "asians": "people",
+    "europeans": "people",
+    "americans": "people",
+    "militants": "people",
+    "soldiers": "people",
+    "troops": "people",
+    "transports": "aircraft",
+    "jets": "aircraft",
+    "aircraft": "aircraft",
+}
+SPEECH = (
+    r"said|says|remarked|remarking|warned|added|announced|concluded|noted|stated|told|telling"
+    r"|observing|observed|suggested|declared|stressed|stressing"
+)
+GATHERINGS = re.compile(
+    r"\b(?:gathered|summit|session|meeting|talks|conference|congress|forum|exercises)\b"
+)
+_KINDS = {"summit": "summit", "gathered": "summit", "session": "council_session"}
+_KINDS |= {"meeting": "bilateral_talks", "talks": "bilateral_talks", "exercises": "exercise"}
+#: Capitalised words that begin sentences and clauses rather than names.
+FUNCTION_WORDS = set(
+    _words(
+        "A An The That This These Those We It In On At As By For From Of To While Despite Nor If "
+        "Right Moving Noting Aside Not"
+    )
+)
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start: int
+    end: int
+
+
+class Article:
+    """The text of the article being drafted, with what is found in it."""
+
+    def __init__(self, id: str, text: str) -> None:
+        self.id = id
+        self.text = text
+
+    def evidence(self, span: Span) -> dict[str, Any]:
+        exact = self.text[span.start : span.end]
+        return {"article": self.id, "start": span.start, "end": span.end, "exact": exact}
+
+    def paragraphs(self) -> Iterator[Span]:
+        at = 0
+        for part in re.split(r"(\n\s*\n)", self.text):
+            if part.strip():
+                yield Span(at, at + len(part))
+            at += len(part)
+
+    def sentences(self) -> Iterator[Span]:
+        for paragraph in self.paragraphs():
+            chunk = self.text[paragraph.start : paragraph.end]
+            for match in re.finditer(r"[^.!?…]+(?:[.!?…]+[”\"]?|$)", chunk):
+                if match.group().strip():
+                    lead = len(match.group()) - len(match.group().lstrip())
+                    yield Span(
+                        paragraph.start + match.start() + lead, paragraph.start + match.end()
+                    )
+
+
+def slug(*words: str) -> str:
+    text = "-".join(words).lower().replace(RSQUO, "").replace("'", "")
+    return "-".join(re.findall(r"[a-z0-9]+", text))[:80].strip("-") or "draft"
+
+
+# --- quotes -----------------------------------------------------------------------------------
+
+
+def quotations(article: Article) -> Iterator[tuple[Span, str]]:
+    """Each quotation's words (marks excluded) and how its end was found."""
+    text = article.text
+    for paragraph in article.paragraphs():
+        at = paragraph.start
+        while True:
+            opening = _next_mark(text, at, paragraph.end, '“"')
+            if opening < 0:
+                break
+            closing = _next_mark(text, opening + 1, paragraph.end, '”"')
+            reopening = _next_mark(text, opening + 1, paragraph.end, "“")
+            if closing >= 0 and (reopening < 0 or closing < reopening):
+                yield Span(opening + 1, closing), "quoted"
+                at = closing + 1
+                continue
+            limit = reopening if reopening >= 0 else paragraph.end
+            end = _speakers_words_end(text, opening + 1, limit)
+            yield Span(opening + 1, end), "no closing mark: ends where the narrator resumes"
+            at = limit
+
+
+def _next_mark(text: str, start: int, end: int, marks: str) -> int:
+    found = [at for at in (text.find(mark, start, end) for mark in marks) if at >= 0]
+    return min(found, default=-1)
+
+
+def _speakers_words_end(text: str, start: int, limit: int) -> int:
+    narrator = re.compile(r",\s+[a-z]+ing\b").search(text, start, limit)
+    end = narrator.start() if narrator else limit
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+# --- entities ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mention:
+    entity: str
+    type: str
+    span: Span
+
+
+def names(entities: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(type, id, name) for every way the known entities are named."""
+    for plural, kind in (("countries", "country"), ("organisations", "organisation")):
+        for record in entities.get(plural, []):
+            for name in (record["name"], record.get("short_name"), *record.get("aliases", [])):
+                if name:
+                    yield kind, record["id"], name
+    for person in entities.get("people", []):
+        yield "person", person["id"], person["name"]
+        yield "person", person["id"], person["name"].split()[-1]
+
+
+def mentions(article: Article, entities: dict[str, Any]) -> list[Mention]:
+    """Every known name in the text; a longer name wins over a shorter one it contains."""
+    found: list[Mention] = []
+    taken: set[int] = set()
+    for kind, id, name in sorted(names(entities), key=lambda item: -len(item[2])):
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", article.text):
+            span = Span(match.start(), match.end())
+            if taken.isdisjoint(range(span.start, span.end)):
+                found.append(Mention(id, kind, span))
+                taken.update(range(span.start, span.end))
+    return sorted(found, key=lambda mention: mention.span)
+
+
+def unknown_names(article: Article, known: list[Mention]) -> Iterator[Span]:
+    """Runs of capitalised words that no known name covers (sentence-initial words alone not)."""
+    taken = {at for mention in known for at in range(mention.span.start, mention.span.end)}
+    starts = {sentence.start for sentence in article.sentences()}
+    word = rf"[A-Z][\w{RSQUO}-]*"
+    pattern = rf"{word}(?:\s+(?:of\s+the\s+|of\s+|al-)?{word})*"
+    for match in re.finditer(pattern, article.text):
+        words = list(re.finditer(r"\S+", match.group()))
+        while words and (words[0].group() in FUNCTION_WORDS or words[0].group() in MONTHS):
+            words.pop(0)
+        if not words:
+            continue
+        span = Span(match.start() + words[0].start(), match.end())
+        alone = len(words) == 1 and span.start in starts
+        if taken.isdisjoint(range(span.start, span.end)) and not alone:
+            yield span
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+_DATES = (
+    re.compile(
+        rf"\b(?P<month>{_MONTH}) (?P<day>\d{{1,2}})(?:-(?P<day2>\d{{1,2}}))?"
+        r"(?:,? (?P<year>\d{4}))?\b"
+    ),
+    re.compile(rf"\b(?P<day>\d{{1,2}}) (?P<month>{_MONTH})(?: (?P<year>\d{{4}}))?\b"),
+    re.compile(rf"\b(?P<month>{_MONTH}) (?P<year>\d{{4}})\b"),
+    re.compile(r"\b(?:in|of|since|by|until) (?P<year>(?:19|20)\d{2})\b"),
+    re.compile(r"\b(?P<this>this month)\b"),
+)
+
+
+@dataclass(frozen=True)
+class Dated:
+    span: Span
+    start: dict[str, Any]
+    end: dict[str, Any] | None
+
+
+def dates(article: Article, published: str) -> list[Dated]:
+    """Every date the text gives, earliest pattern first where two overlap."""
+    found: list[Dated] = []
+    taken: set[int] = set()
+    for pattern in _DATES:
+        for match in pattern.finditer(article.text):
+            span = Span(match.start(), match.end())
+            if taken.isdisjoint(range(span.start, span.end)):
+                found.append(_dated(span, match, published))
+                taken.update(range(span.start, span.end))
+    return sorted(found, key=lambda dated: dated.span)
+
+
+def _dated(span: Span, match: re.Match[str], published: str) -> Dated:
+    parts = match.groupdict()
+    inferred = parts.get("year") is None
+    year = parts.get("year") or published[:4]
+    if parts.get("this"):
+        return Dated(span, _date(published[:7], "month", True), None)
+    if parts.get("month") is None:
+        return Dated(span, _date(year, "year", False), None)
+    month = f"{year}-{MONTHS.index(parts['month']) + 1:02d}"
+    if parts.get("day") is None:
+        return Dated(span, _date(month, "month", inferred), None)
+    start = _date(f"{month}-{int(parts['day']):02d}", "day", inferred)
+    day2 = parts.get("day2")
+    end = _date(f"{month}-{int(day2):02d}", "day", inferred) if day2 else None
+    return Dated(span, start, end)
+
+
+def _date(value: str, precision: str, inferred: bool) -> dict[str, Any]:
+    return {"value": value, "precision": precision, "year_inferred": inferred}
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+_WORD_NUMBER = "|".join([*_TENS, *_NUMBER_WORDS])
+_AMOUNT = re.compile(
+    rf"(?<![\w-])(?:(?P<vague>{'|'.join(VAGUE)}) of"
+    r"|(?P<digits>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    rf"|(?P<words>(?:{_WORD_NUMBER})(?:-(?:{_WORD_NUMBER}))?))(?![\w-])",
+    re.IGNORECASE,
+)
+_QUALIFIER = re.compile(rf"(?:{'|'.join(QUALIFIERS)})\s+$", re.IGNORECASE)
+_NOUN_STOP = re.compile(
+    r"^(?:are|is|was|were|have|has|had|will|would|in|on|at|for|from|to|of|and|or|by|with|that"
+    r"|which|who|now|currently|involved|fighting|after|before|earlier|later|carrying|fight)$"
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    span: Span
+    value: int | float
+    qualifier: str
+    noun: str
+    unit: str
+
+
+def amounts(article: Article, dated: list[Dated]) -> Iterator[Amount]:
+    """Numbers of things: not years, days of dates, ordinals or model numbers."""
+    text = article.text
+    in_dates = {at for date in dated for at in range(date.span.start, date.span.end)}
+    for match in _AMOUNT.finditer(text):
+        if match.start() in in_dates or _is_year(match):
+            continue
+        value, qualifier = _value(match)
+        lead = _QUALIFIER.search(text, max(0, match.start() - 20), match.start())
+        if lead:
+            qualifier = QUALIFIERS[lead.group().strip().lower()]
+        start = lead.start() if lead else match.start()
+        noun = _noun_after(text, match.end()) or _noun_before(text, start)
+        if noun is None:
+            continue
+        unit = UNITS.get(noun.split()[-1].lower(), noun.split()[-1].lower())
+        yield Amount(Span(start, match.end()), value, qualifier, noun, re.sub(r"\W", "_", unit))
+
+
+def _is_year(match: re.Match[str]) -> bool:
+    digits = match.group("digits")
+    return bool(digits) and len(digits) == 4 and digits[:2] in ("19", "20")
+
+
+def _value(match: re.Match[str]) -> tuple[int | float, str]:
+    if match.group("vague"):
+        return VAGUE[match.group("vague").lower()], "multiples_of"
+    if match.group("digits"):
+        digits = match.group("digits").replace(",", "")
+        return (float(digits) if "." in digits else int(digits)), "exact"
+    words = match.group("words").lower().split("-")
+    return sum(_TENS.get(word, _NUMBER_WORDS.get(word, 0)) for word in words), "exact"
+
+
+def _noun_after(text: str, at: int) -> str | None:
+    """Up to four words after a number, to the first punctuation or function word."""
+    phrase = re.match(r"[^,.;:“”()]*", text[at : at + 80])
+    words: list[str] = []
+    for word in phrase.group().split() if phrase else []:
+        if _NOUN_STOP.match(word.lower()) or not word[0].isalpha():
+            break
+        words.append(word)
+        if len(words) == 4:
+            break
+    return " ".join(words) or None
+
+
+def _noun_before(text: str, at: int) -> str | None:
+    before = re.search(r"([a-z]+ [a-z]+) to\s+$", text[max(0, at - 40) : at])
+    return before.group(1) if before else None
+
+
+# --- the draft --------------------------------------------------------------------------------
+
+
+def speaker(article: Article, known: list[Mention], quote: Span) -> tuple[Mention, Span] | None:
+    """The nearest person named before the quote, in its paragraph, beside a verb of speech."""
+    paragraph = next(p for p in article.paragraphs() if p.start <= quote.start < p.end)
+    verb = re.compile(rf"[^“”\"]{{0,80}}?\b(?:{SPEECH})\b")
+    for mention in reversed(known):
+        if mention.type != "person" or not paragraph.start <= mention.span.start < quote.start:
+            continue
+        if article.text.startswith(f"{RSQUO}s", mention.span.end):  # a possessive names no speaker
+            continue
+        spoken = verb.match(article.text, mention.span.end)
+        if spoken:
+            return mention, Span(mention.span.start, spoken.end())
+    return None
+
+
+def _quote_records(article: Article, known: list[Mention], dated: list[Dated]) -> list[Any]:
+    records: list[Any] = []
+    for span, how in quotations(article):
+        words = article.text[span.start : span.end]
+        found = speaker(article, known, span)
+        who = found[0].entity if found else "unknown-speaker"
+        evidence = [article.evidence(span)] + ([article.evidence(found[1])] if found else [])
+        when = _date_before(article, dated, found[1] if found else span)
+        records.append(
+            {
+                "draft": f"quote, {how}; speaker {'guessed' if found else 'not found'}",
+                "id": slug(who.split("-")[-1], *words.split()[:5]),
+                "text": words,
+                "speaker": who,
+                "meeting": None,
+                "date": when.start if when else None,
+                "evidence": evidence,
+            }
+        )
+    return records
+
+
+def _date_before(article: Article, dated: list[Dated], span: Span) -> Dated | None:
+    """A date in the same sentence as ``span``, before it."""
+    sentence = next((s for s in article.sentences() if s.start <= span.start < s.end), None)
+    inside = [d for d in dated if sentence and sentence.start <= d.span.start < span.start]
+    return inside[-1] if inside else None
+
+
+def _statistic_records(article: Article, dated: list[Dated]) -> list[Any]:
+    return [
+        {
+            "draft": "number with its qualifier and the noun it counts",
+            "id": slug(str(amount.value), amount.noun),
+            "value": amount.value,
+            "unit": amount.unit,
+            "qualifier": amount.qualifier,
+            "measure": amount.noun,
+            "evidence": [article.evidence(amount.span)],
+        }
+        for amount in amounts(article, dated)
+    ]
+
+
+def _meeting_records(article: Article, dated: list[Dated]) -> list[Any]:
+    """A meeting for each date of a sentence with a gathering word: the word nearest the date."""
+    records: list[Any] = []
+    for sentence in article.sentences():
+        words = article.text[sentence.start : sentence.end]
+        found = list(GATHERINGS.finditer(article.text, sentence.start, sentence.end))
+        inside = [d for d in dated if sentence.start <= d.span.start < sentence.end]
+        for date in inside if found else []:
+            gathering = min(found, key=lambda word: abs(word.start() - date.span.start))
+            records.append(
+                {
+                    "draft": f"a date and the gathering word {gathering.group()!r} in a sentence",
+                    "id": slug(gathering.group(), date.start["value"]),
+                    "name": words.strip()[:120],
+                    "kind": _KINDS.get(gathering.group(), "summit"),
+                    "start": date.start,
+                    "end": date.end,
+                    "evidence": [article.evidence(sentence)],
+                }
+            )
+    return records
+
+
+def draft(seed: Path, entities: dict[str, Any], published: str) -> dict[str, Any]:
+    """The draft fixture of the article in ``seed``, its date ``published`` (YYYY-MM[-DD])."""
+    text = seed.read_text(encoding="utf-8")
+    title = text.split("\n", 1)[0].strip()
+    article = Article(slug(title), text)
+    known = mentions(article, entities)
+    dated = dates(article, published)
+    precision = {4: "year", 7: "month", 10: "day"}[len(published)]
+    return {
+        "articles": [
+            {
+                "draft": "the first line as title; the date as given with --date",
+                "id": article.id,
+                "title": title,
+                "source": seed.name,
+                "date": _date(published, precision, False),
+                "evidence": [article.evidence(Span(0, len(title)))],
+            }
+        ],
+        "meetings": _meeting_records(article, dated),
+        "quotes": _quote_records(article, known, dated),
+        "statistics": _statistic_records(article, dated),
+        "draft_mentions": [
+            {"entity": m.entity, "type": m.type, "evidence": article.evidence(m.span)}
+            for m in known
+        ],
+        "draft_names": [
+            {"name": name, "evidence": [article.evidence(span) for span in spans]}
+            for name, spans in _grouped(article, unknown_names(article, known)).items()
+        ],
+    }
+
+
+def _grouped(article: Article, spans: Iterator[Span]) -> dict[str, list[Span]]:
+    grouped: dict[str, list[Span]] = {}
+    for span in spans:
+        grouped.setdefault(article.text[span.start : span.end], []).append(span)
+    return grouped
+
+
+def latest_year(text: str) -> str:
+    """The article's date when none is given: the latest year it mentions."""
+    return max(re.findall(r"\b(?:19|20)\d{2}\b", text), default="2000")
+
+
+def main(seed: Path, entities_file: Path, published: str | None) -> int:
+    entities = msgspec.json.decode(entities_file.read_bytes())
+    published = published or latest_year(seed.read_text(encoding="utf-8"))
+    encoded = msgspec.json.encode(draft(seed, entities, published))
+    print(msgspec.json.format(encoded, indent=2).decode())
+    return 0
