@@ -21,8 +21,8 @@ COMPILE = $(UV) pip compile pyproject.toml --all-extras --universal --python-ver
 # The inner loop leaves out what needs a live server, a browser or a generated-request contract run.
 QUICK := not live and not browser and not contract
 
-.PHONY: run test check lint lock lock-upgrade lock-check build schemas browser wrk bench bench-smoke \
-	install clean
+.PHONY: run test check lint lock lock-upgrade lock-check build schemas browser wrk nginx bench \
+	bench-smoke serve-proxy install clean
 
 run: $(STAMP)
 	$(BIN)/python -m api serve --host $(HOST) --port $(PORT)
@@ -30,7 +30,7 @@ run: $(STAMP)
 # Two processes share the two cores; the in-process schemathesis run gets a process of its own:
 # under pytest-xdist with two workers its per-operation tests collapse into one (schemathesis
 # 4.32, seen here), so it would test a single operation.
-test: $(STAMP) browser wrk lock-check lint
+test: $(STAMP) browser wrk nginx lock-check lint
 	$(BIN)/pytest -n 2 --dist loadfile --cov --cov-report= --cov-fail-under=0 \
 		--ignore=tests/test_contract.py
 	$(BIN)/pytest --cov --cov-append tests/test_contract.py
@@ -40,9 +40,9 @@ check: $(STAMP) lock-check lint
 	$(BIN)/pytest -m "$(QUICK)" -n 2 --dist loadfile
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check api tests bench
-	$(BIN)/ruff check api tests bench
-	$(BIN)/mypy api tests bench
+	$(BIN)/ruff format --check api tests bench deploy
+	$(BIN)/ruff check api tests bench deploy
+	$(BIN)/mypy api tests bench deploy
 	$(BIN)/deptry .
 
 # The benchmark (bench/run.py): the service against the limit and its peers; ~10 minutes.
@@ -84,6 +84,11 @@ lock-check: $(UV)
 build: $(STAMP)
 	$(BIN)/python -m api build
 
+# The reference deployment (deploy/, DEPLOY.md): 2 replicas behind nginx on $(HOST):$(PORT).
+serve-proxy: $(STAMP) nginx
+	$(BIN)/python -m api build --if-stale
+	$(BIN)/python -m deploy.proxy --host $(HOST) --port $(PORT)
+
 schemas: $(STAMP)
 	$(BIN)/python -m api schemas
 
@@ -96,6 +101,11 @@ browser:
 wrk:
 	@command -v wrk >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+
+# nginx, the reference deployment's caching proxy (deploy/), from Debian's packages.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null)
 
 clean:
 	rm -rf build $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
