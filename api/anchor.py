@@ -25,6 +25,8 @@ from typing import Any
 
 import msgspec
 
+from api.errors import BuildError
+
 _SPACE = re.compile(r"[ \t\n\r]*")
 _SCALAR = json.JSONDecoder()
 #: Characters of context shown either side of an occurrence.
@@ -40,6 +42,9 @@ class Node:
     end: int
     members: dict[str, "Node"] = field(default_factory=dict)
     items: list["Node"] = field(default_factory=list)
+    #: For objects, what stands between two members (", " or ",\n    "), so that an inserted
+    #: member is laid out like its neighbours.
+    separator: str = ", "
 
 
 class _Parser:
@@ -70,7 +75,10 @@ class _Parser:
             node.members[key.value] = member
             at = self.skip(member.end)
             if self.source[at] == ",":
-                at = self.skip(at + 1)
+                following = self.skip(at + 1)
+                if len(node.members) == 1:
+                    node.separator = self.source[member.end : following]
+                at = following
         node.end = at + 1
         return node
 
@@ -87,8 +95,11 @@ class _Parser:
         return node
 
 
-def parse(source: str) -> Node:
-    return _Parser(source).value(0)
+def parse(source: str, name: str = "<json>") -> Node:
+    try:
+        return _Parser(source).value(0)
+    except (ValueError, IndexError) as error:
+        raise BuildError(name, "$", f"not valid JSON: {error}") from None
 
 
 def evidence(node: Node, pointer: str = "") -> Iterator[tuple[str, Node]]:
@@ -135,18 +146,21 @@ def anchor_span(span: Node, text: str, where: str) -> Outcome | None:
     """The outcome for one evidence object; None when its offsets already match."""
     words = span.members["exact"].value
     start, end = _offset(span, "start"), _offset(span, "end")
-    if start is not None and end is not None and text[start:end] == words:
+    inside = start is not None and end is not None and 0 <= start < end <= len(text)
+    if inside and text[start:end] == words:
         return None
     found = occurrences(text, words) if isinstance(words, str) else []
     shown = f"{words!r}"[:60]
     if not found:
         return Outcome(f"{where}: refused: {shown} is not in the article", refused=True)
-    if start is None and len(found) > 1:
+    # An offset that is there, even a stale one, says which occurrence is meant.
+    near = start if start is not None else None if end is None else end - len(words)
+    if near is None and len(found) > 1:
         listed = "\n".join(f"    {at}: {context(text, at, at + len(words))}" for at in found)
         line = f"{where}: refused: {shown} occurs {len(found)} times; give the offsets of one:"
         return Outcome(f"{line}\n{listed}", refused=True)
-    new = min(found, key=lambda at: abs(at - start)) if start is not None else found[0]
-    old = "no offsets" if start is None else f"{start}-{end}"
+    new = found[0] if near is None else min(found, key=lambda at: abs(at - near))
+    old = f"{'?' if start is None else start}-{'?' if end is None else end}"
     line = f"{where}: {old} -> {new}-{new + len(words)} {shown}"
     return Outcome(line, _edits(span, new, new + len(words)))
 
@@ -163,7 +177,8 @@ def _edits(span: Node, start: int, end: int) -> tuple[tuple[int, int, str], ...]
             edits.append((member.start, member.end, str(value)))
     if missing:
         after = span.members["article"].end
-        edits.append((after, after, "".join(f", {member}" for member in missing)))
+        inserted = "".join(f"{span.separator}{member}" for member in missing)
+        edits.append((after, after, inserted))
     return tuple(edits)
 
 
@@ -171,16 +186,21 @@ def texts_by_article(seeds: Path, fixtures: Path) -> dict[str, str]:
     """Each article's text by id, from the ``articles`` of every fixture file."""
     texts: dict[str, str] = {}
     for path in sorted(fixtures.rglob("*.json")):
-        for article in msgspec.json.decode(path.read_bytes()).get("articles", []):
+        try:
+            decoded = msgspec.json.decode(path.read_bytes())
+        except msgspec.DecodeError as error:
+            raise BuildError(path.name, "$", f"not valid JSON: {error}") from None
+        for article in decoded.get("articles", []):
             texts[article["id"]] = (seeds / article["source"]).read_text(encoding="utf-8")
     return texts
 
 
 def anchor_file(path: Path, texts: dict[str, str], name: str) -> list[Outcome]:
     """Anchor every span of one fixture file, rewriting it when anything moved."""
-    source = path.read_text(encoding="utf-8")
+    with path.open(encoding="utf-8", newline="") as file:  # line endings stay as they are
+        source = file.read()
     outcomes: list[Outcome] = []
-    for pointer, span in evidence(parse(source)):
+    for pointer, span in evidence(parse(source, name)):
         article = span.members["article"].value
         where = f"{name} {pointer}"
         if article not in texts:
@@ -194,17 +214,22 @@ def anchor_file(path: Path, texts: dict[str, str], name: str) -> list[Outcome]:
         source = source[:start] + replacement + source[end:]
     if edits:
         temporary = path.with_name(f".{path.name}.anchor")
-        temporary.write_text(source, encoding="utf-8")
+        with temporary.open("w", encoding="utf-8", newline="") as file:
+            file.write(source)
         os.replace(temporary, path)
     return outcomes
 
 
 def main(seeds: Path, fixtures: Path, files: list[Path]) -> int:
     """Anchor ``files`` (every fixture when empty); 1 when any span was refused."""
-    texts = texts_by_article(seeds, fixtures)
-    outcomes: list[Outcome] = []
-    for path in files or sorted(fixtures.rglob("*.json")):
-        outcomes += anchor_file(path, texts, path.name)
+    try:
+        texts = texts_by_article(seeds, fixtures)
+        outcomes: list[Outcome] = []
+        for path in files or sorted(fixtures.rglob("*.json")):
+            outcomes += anchor_file(path, texts, path.name)
+    except BuildError as error:
+        print(f"anchor: refused: {error}")
+        return 1
     for outcome in outcomes:
         print(outcome.line)
     moved = sum(1 for outcome in outcomes if outcome.edits)

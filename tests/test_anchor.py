@@ -1,5 +1,6 @@
 """`python -m api anchor`: evidence offsets restored from their words, in place, idempotently."""
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -107,8 +108,10 @@ def test_words_that_are_not_in_the_article_are_refused(
     source = path.read_text("utf-8")
     path.write_text(source.replace('"exact": "Armenia"', '"exact": "Armenija"', 1), "utf-8")
 
+    edited = path.read_text("utf-8")
     assert main(["anchor"]) == 1
     assert "'Armenija' is not in the article" in capsys.readouterr().out
+    assert path.read_text("utf-8") == edited
 
 
 def test_null_offsets_count_as_missing(copy: Settings) -> None:
@@ -121,3 +124,57 @@ def test_null_offsets_count_as_missing(copy: Settings) -> None:
 
     assert main(["anchor"]) == 0
     assert path.read_text("utf-8") == source
+
+
+def test_an_inserted_offset_is_laid_out_like_its_neighbours_and_line_endings_stay(
+    copy: Settings,
+) -> None:
+    text = (copy.seeds / ARTICLE).read_text("utf-8")
+    at = text.index("Shanghai Cooperation Organization (SCO)")
+    words = text[at : at + 39]
+    assert len(occurrences(text, words)) == 1
+    path = copy.fixtures / "extra.json"
+    article = '"russia-taps-sco-and-csto-to-counter-islamic-state"'
+    layout = (
+        '{\r\n  "countries": [],\r\n  "x": {\r\n    "exact": %s,\r\n'
+        '    "article": %s%s\r\n  }\r\n}\r\n'
+    )
+    path.write_bytes((layout % (json.dumps(words), article, "")).encode())
+
+    assert main(["anchor", str(path)]) == 0
+    offsets = f',\r\n    "start": {at},\r\n    "end": {at + 39}'
+    assert path.read_bytes() == (layout % (json.dumps(words), article, offsets)).encode()
+
+
+def test_an_end_alone_chooses_among_several_occurrences(copy: Settings) -> None:
+    text = (copy.seeds / ARTICLE).read_text("utf-8")
+    path = copy.fixtures / "entities.json"
+    source = path.read_text("utf-8")
+    match = next(m for m in OFFSETS.finditer(source) if not unique(text, m, source))
+    only_end = f'{source[: match.start()]}, "end": {match[2]}{source[match.end() :]}'
+    path.write_text(only_end, "utf-8")
+
+    assert main(["anchor"]) == 0
+    assert path.read_text("utf-8") == source
+
+
+def test_offsets_outside_the_text_are_not_taken_for_a_match(copy: Settings) -> None:
+    path = copy.fixtures / "entities.json"
+    source = path.read_text("utf-8")
+    match = next(OFFSETS.finditer(source))
+    exact = parse(source[match.end() :].split(', "exact": ', 1)[1]).value
+    text = (copy.seeds / ARTICLE).read_text("utf-8")
+    negative = f', "start": {int(match[1]) - len(text)}, "end": {int(match[2]) - len(text)}'
+    path.write_text(source[: match.start()] + negative + source[match.end() :], "utf-8")
+    assert text[int(match[1]) - len(text) : int(match[2]) - len(text)] == exact
+
+    assert main(["anchor"]) == 0
+    assert path.read_text("utf-8") == source
+
+
+def test_a_fixture_that_is_not_json_is_refused_by_name(
+    copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (copy.fixtures / "broken.json").write_text('{"countries": [', "utf-8")
+    assert main(["anchor"]) == 1
+    assert "refused: broken.json: $: not valid JSON" in capsys.readouterr().out
