@@ -8,6 +8,15 @@ from api.errors import BuildError
 from api.settings import Settings
 
 
+def article_date(value: str) -> str:
+    from api.draft import article_date as checked
+
+    try:
+        return checked(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not YYYY, YYYY-MM or YYYY-MM-DD") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -25,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     draft.add_argument("seed", type=Path, help="the article's text file")
     draft.add_argument(
         "--date",
+        type=article_date,
         help="the article's date, YYYY, YYYY-MM or YYYY-MM-DD (default: the latest year it names)",
     )
     args = parser.parse_args(argv)

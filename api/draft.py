@@ -28,6 +28,7 @@ far more false dates ("may", "march" as verbs) than it finds real ones in news p
 """
 
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,9 +78,6 @@ UNITS = {
     "people": "people",
     "citizens": "people",
     "personnel": "people",
-    "asians": "people",
-    "europeans": "people",
-    "americans": "people",
     "militants": "people",
     "soldiers": "people",
     "troops": "people",
@@ -87,9 +85,17 @@ UNITS = {
     "jets": "aircraft",
     "aircraft": "aircraft",
 }
+IRREGULAR_PAST = set(
+    _words("left flew fled went came fought made took said told ran fell rose won lost sent met")
+)
 SPEECH = (
     r"said|says|remarked|remarking|warned|added|announced|concluded|noted|stated|told|telling"
     r"|observing|observed|suggested|declared|stressed|stressing"
+)
+#: Participles with which a narrator takes over from a speaker whose quote is not closed.
+NARRATOR = re.compile(
+    r",\s+(?:before\s+)?(?:stressing|noting|adding|saying|explaining|insisting|warning|telling"
+    r"|observing|remarking|concluding|arguing|emphasi[sz]ing|underlining|pointing|calling)\b"
 )
 GATHERINGS = re.compile(
     r"\b(?:gathered|summit|session|meeting|talks|conference|congress|forum|exercises)\b"
@@ -99,8 +105,7 @@ _KINDS |= {"meeting": "bilateral_talks", "talks": "bilateral_talks", "exercises"
 #: Capitalised words that begin sentences and clauses rather than names.
 FUNCTION_WORDS = set(
     _words(
-        "A An The That This These Those We It In On At As By For From Of To While Despite Nor If "
-        "Right Moving Noting Aside Not"
+        "A An The That This These Those We It In On At As By For From Of To While Despite Nor If"
     )
 )
 
@@ -148,8 +153,8 @@ def slug(*words: str) -> str:
 # --- quotes -----------------------------------------------------------------------------------
 
 
-def quotations(article: Article) -> Iterator[tuple[Span, str]]:
-    """Each quotation's words (marks excluded) and how its end was found."""
+def quotations(article: Article) -> Iterator[tuple[Span, Span, str]]:
+    """Each quotation's paragraph, its words (marks excluded) and how its end was found."""
     text = article.text
     for paragraph in article.paragraphs():
         at = paragraph.start
@@ -160,13 +165,16 @@ def quotations(article: Article) -> Iterator[tuple[Span, str]]:
             closing = _next_mark(text, opening + 1, paragraph.end, '”"')
             reopening = _next_mark(text, opening + 1, paragraph.end, "“")
             if closing >= 0 and (reopening < 0 or closing < reopening):
-                yield Span(opening + 1, closing), "quoted"
-                at = closing + 1
-                continue
-            limit = reopening if reopening >= 0 else paragraph.end
-            end = _speakers_words_end(text, opening + 1, limit)
-            yield Span(opening + 1, end), "no closing mark: ends where the narrator resumes"
-            at = limit
+                found, how, at = Span(opening + 1, closing), "quoted", closing + 1
+            else:
+                at = reopening if reopening >= 0 else paragraph.end
+                end = _speakers_words_end(text, opening + 1, at)
+                found, how = (
+                    Span(opening + 1, end),
+                    "no closing mark: ends where the narrator resumes",
+                )
+            if text[found.start : found.end].strip():
+                yield paragraph, found, how
 
 
 def _next_mark(text: str, start: int, end: int, marks: str) -> int:
@@ -175,7 +183,8 @@ def _next_mark(text: str, start: int, end: int, marks: str) -> int:
 
 
 def _speakers_words_end(text: str, start: int, limit: int) -> int:
-    narrator = re.compile(r",\s+[a-z]+ing\b").search(text, start, limit)
+    """Before the narrator's first participle of speech (", stressing that …"), else the limit."""
+    narrator = NARRATOR.search(text, start, limit)
     end = narrator.start() if narrator else limit
     while end > start and text[end - 1].isspace():
         end -= 1
@@ -260,7 +269,8 @@ def dates(article: Article, published: str) -> list[Dated]:
     """Every date the text gives, earliest pattern first where two overlap."""
     found: list[Dated] = []
     taken: set[int] = set()
-    for pattern in _DATES:
+    patterns = _DATES if len(published) >= 7 else _DATES[:-1]  # "this month" needs a month
+    for pattern in patterns:
         for match in pattern.finditer(article.text):
             span = Span(match.start(), match.end())
             if taken.isdisjoint(range(span.start, span.end)):
@@ -273,7 +283,7 @@ def _dated(span: Span, match: re.Match[str], published: str) -> Dated:
     parts = match.groupdict()
     inferred = parts.get("year") is None
     year = parts.get("year") or published[:4]
-    if parts.get("this"):
+    if parts.get("this"):  # only found when the article's month is known (see dates)
         return Dated(span, _date(published[:7], "month", True), None)
     if parts.get("month") is None:
         return Dated(span, _date(year, "year", False), None)
@@ -299,7 +309,7 @@ _AMOUNT = re.compile(
     rf"|(?P<words>(?:{_WORD_NUMBER})(?:-(?:{_WORD_NUMBER}))?))(?![\w-])",
     re.IGNORECASE,
 )
-_QUALIFIER = re.compile(rf"(?:{'|'.join(QUALIFIERS)})\s+$", re.IGNORECASE)
+_QUALIFIER = re.compile(rf"(?<![\w-])(?:{'|'.join(QUALIFIERS)})\s+$", re.IGNORECASE)
 _NOUN_STOP = re.compile(
     r"^(?:are|is|was|were|have|has|had|will|would|in|on|at|for|from|to|of|and|or|by|with|that"
     r"|which|who|now|currently|involved|fighting|after|before|earlier|later|carrying|fight)$"
@@ -330,8 +340,7 @@ def amounts(article: Article, dated: list[Dated]) -> Iterator[Amount]:
         noun = _noun_after(text, match.end()) or _noun_before(text, start)
         if noun is None:
             continue
-        unit = UNITS.get(noun.split()[-1].lower(), noun.split()[-1].lower())
-        yield Amount(Span(start, match.end()), value, qualifier, noun, re.sub(r"\W", "_", unit))
+        yield Amount(Span(start, match.end()), value, qualifier, noun, _unit(noun))
 
 
 def _is_year(match: re.Match[str]) -> bool:
@@ -354,12 +363,28 @@ def _noun_after(text: str, at: int) -> str | None:
     phrase = re.match(r"[^,.;:“”()]*", text[at : at + 80])
     words: list[str] = []
     for word in phrase.group().split() if phrase else []:
-        if _NOUN_STOP.match(word.lower()) or not word[0].isalpha():
+        if _NOUN_STOP.match(word.lower()) or not word[0].isalpha() or _is_verb(word):
             break
         words.append(word)
         if len(words) == 4:
             break
     return " ".join(words) or None
+
+
+def _is_verb(word: str) -> bool:
+    """A lower-case past tense ends a noun phrase ("50 soldiers left", "3 aircraft flew")."""
+    return word.islower() and (word.endswith("ed") or word in IRREGULAR_PAST)
+
+
+def _unit(noun: str) -> str:
+    """The unit of what ``noun`` counts: from UNITS, "people" for a demonym ("Europeans",
+    "Central Asians"), else the plural noun itself, else "units"."""
+    last = noun.split()[-1]
+    if last.lower() in UNITS:
+        return UNITS[last.lower()]
+    if last[0].isupper() and re.search(r"(?:an|ian|ean|ese|ish|i)s$", last):
+        return "people"
+    return re.sub(r"\W", "_", last.lower()) if last.lower().endswith("s") else "units"
 
 
 def _noun_before(text: str, at: int) -> str | None:
@@ -370,13 +395,25 @@ def _noun_before(text: str, at: int) -> str | None:
 # --- the draft --------------------------------------------------------------------------------
 
 
-def speaker(article: Article, known: list[Mention], quote: Span) -> tuple[Mention, Span] | None:
-    """The nearest person named before the quote, in its paragraph, beside a verb of speech."""
-    paragraph = next(p for p in article.paragraphs() if p.start <= quote.start < p.end)
+def speaker(
+    article: Article, known: list[Mention], paragraph: Span, quote: Span
+) -> tuple[Mention, Span] | None:
+    """Who is named as saying the quote: right after it ("…,” Lavrov said / said Lavrov), else
+    the nearest person named before it in its paragraph beside a verb of speech."""
+    people = [
+        m for m in known if m.type == "person" and paragraph.start <= m.span.start < paragraph.end
+    ]
+    after = re.compile(rf"[”\"]?[,\s]*(?:(?:{SPEECH})\s+)?")
+    lead = after.match(article.text, quote.end)
+    for mention in people:
+        if lead and mention.span.start == lead.end():
+            spoken = re.compile(rf"\s+(?:{SPEECH})\b").match(article.text, mention.span.end)
+            if spoken or re.search(SPEECH, lead.group()):
+                end = spoken.end() if spoken else mention.span.end
+                skipped = len(lead.group()) - len(lead.group().lstrip('”", \n'))
+                return mention, Span(quote.end + skipped, end)
     verb = re.compile(rf"[^“”\"]{{0,80}}?\b(?:{SPEECH})\b")
-    for mention in reversed(known):
-        if mention.type != "person" or not paragraph.start <= mention.span.start < quote.start:
-            continue
+    for mention in reversed([m for m in people if m.span.start < quote.start]):
         if article.text.startswith(f"{RSQUO}s", mention.span.end):  # a possessive names no speaker
             continue
         spoken = verb.match(article.text, mention.span.end)
@@ -387,9 +424,9 @@ def speaker(article: Article, known: list[Mention], quote: Span) -> tuple[Mentio
 
 def _quote_records(article: Article, known: list[Mention], dated: list[Dated]) -> list[Any]:
     records: list[Any] = []
-    for span, how in quotations(article):
+    for paragraph, span, how in quotations(article):
         words = article.text[span.start : span.end]
-        found = speaker(article, known, span)
+        found = speaker(article, known, paragraph, span)
         who = found[0].entity if found else "unknown-speaker"
         evidence = [article.evidence(span)] + ([article.evidence(found[1])] if found else [])
         when = _date_before(article, dated, found[1] if found else span)
@@ -474,6 +511,9 @@ def draft(seed: Path, entities: dict[str, Any], published: str) -> dict[str, Any
         "meetings": _meeting_records(article, dated),
         "quotes": _quote_records(article, known, dated),
         "statistics": _statistic_records(article, dated),
+        "draft_dates": [
+            {"start": d.start, "end": d.end, "evidence": [article.evidence(d.span)]} for d in dated
+        ],
         "draft_mentions": [
             {"entity": m.entity, "type": m.type, "evidence": article.evidence(m.span)}
             for m in known
@@ -492,6 +532,13 @@ def _grouped(article: Article, spans: Iterator[Span]) -> dict[str, list[Span]]:
     return grouped
 
 
+def article_date(value: str) -> str:
+    """``--date``: YYYY, YYYY-MM or YYYY-MM-DD."""
+    if not re.fullmatch(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?", value):
+        raise ValueError(value)
+    return value
+
+
 def latest_year(text: str) -> str:
     """The article's date when none is given: the latest year it mentions."""
     return max(re.findall(r"\b(?:19|20)\d{2}\b", text), default="2000")
@@ -499,7 +546,13 @@ def latest_year(text: str) -> str:
 
 def main(seed: Path, entities_file: Path, published: str | None) -> int:
     entities = msgspec.json.decode(entities_file.read_bytes())
-    published = published or latest_year(seed.read_text(encoding="utf-8"))
+    if published is None:
+        published = latest_year(seed.read_text(encoding="utf-8"))
+        print(
+            f"draft: no --date; years the text leaves out are taken as {published}, the latest"
+            " year it names: check them, or give the article's date with --date",
+            file=sys.stderr,
+        )
     encoded = msgspec.json.encode(draft(seed, entities, published))
     print(msgspec.json.format(encoded, indent=2).decode())
     return 0

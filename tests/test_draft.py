@@ -14,10 +14,11 @@ from api.build import build
 from api.draft import draft
 from api.errors import BuildError
 from api.settings import ROOT, Settings
+from tests.conftest import spans
 
 SEED = ROOT / "seeds" / "000_dc61a9fdc031304e.txt"
 CURATED = ROOT / "fixtures" / "000_dc61a9fdc031304e.json"
-MARKERS = ("draft_mentions", "draft_names")
+MARKERS = ("draft_dates", "draft_mentions", "draft_names")
 
 
 @pytest.fixture(scope="module")
@@ -44,21 +45,13 @@ def reviewed(drafted: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def spans(value: Any) -> list[dict[str, Any]]:
-    if isinstance(value, dict):
-        found = [value] if value.keys() == {"article", "start", "end", "exact"} else []
-        return found + [span for item in value.values() for span in spans(item)]
-    if isinstance(value, list):
-        return [span for item in value for span in spans(item)]
-    return []
-
-
 def test_every_candidate_carries_exact_evidence_and_a_draft_marker(drafted: dict[str, Any]) -> None:
     text = SEED.read_text("utf-8")
     assert all(record["draft"] for record in records(drafted))
-    assert len(spans(drafted)) > 200
+    assert len(list(spans(drafted))) > 200
     for span in spans(drafted):
         assert text[span["start"] : span["end"]] == span["exact"]
+    assert len(drafted["draft_dates"]) >= 12  # every date, not only those of meetings
 
 
 @pytest.fixture
@@ -75,13 +68,20 @@ def test_the_build_refuses_a_draft_and_accepts_it_once_reviewed(
     drafted: dict[str, Any], workspace: Settings
 ) -> None:
     path = workspace.fixtures / CURATED.name
-    path.write_text(json.dumps(drafted, ensure_ascii=False), "utf-8")
-    with pytest.raises(BuildError) as refused:
-        build(workspace)
-    assert CURATED.name in str(refused.value)
+    confirmed = reviewed(drafted)
+    one_marker_left = [
+        {**confirmed, "quotes": [{**confirmed["quotes"][0], "draft": "x"}]},
+        *({**confirmed, marker: drafted[marker]} for marker in MARKERS),
+    ]
+    for unreviewed in [drafted, *one_marker_left]:
+        path.write_text(json.dumps(unreviewed, ensure_ascii=False), "utf-8")
+        with pytest.raises(BuildError) as refused:
+            build(workspace)
+        assert refused.value.file == f"fixtures/{CURATED.name}"
+        assert "draft" in refused.value.detail
     assert not workspace.database.exists()
 
-    path.write_text(json.dumps(reviewed(drafted), ensure_ascii=False), "utf-8")
+    path.write_text(json.dumps(confirmed, ensure_ascii=False), "utf-8")
     assert build(workspace).counts["quotes"] == len(drafted["quotes"])
 
 
@@ -146,3 +146,34 @@ def test_the_command_prints_the_draft_as_json(capsys: pytest.CaptureFixture[str]
         "year_inferred": False,
     }
     assert set(printed) >= {"quotes", "statistics", "meetings", *MARKERS}
+
+
+def test_quotes_find_their_speaker_after_them_and_an_unclosed_one_ends_with_its_words(
+    tmp_path: Path,
+) -> None:
+    seed = tmp_path / "001_quotes.txt"
+    seed.write_text(
+        "A title\n\n“We will win,” Vladimir Putin said on Monday.\n\n"
+        "“First part,” Lavrov said, “second part.”\n\n"
+        "Sergei Lavrov said: “We are ready, we keep fighting, building, noting that it works\n\n"
+        "A paragraph ending in an opening mark “\n",
+        "utf-8",
+    )
+    entities = json.loads((ROOT / "fixtures" / "entities.json").read_text("utf-8"))
+    quotes = [(q["speaker"], q["text"]) for q in draft(seed, entities, "2015")["quotes"]]
+    assert quotes == [
+        ("vladimir-putin", "We will win,"),
+        ("sergei-lavrov", "First part,"),
+        ("sergei-lavrov", "second part."),
+        ("sergei-lavrov", "We are ready, we keep fighting, building"),
+    ]
+
+
+@pytest.mark.parametrize("bad", ["2015-9", "15-09", "2015-13", "September 2015"])
+def test_a_malformed_date_is_refused_by_the_command_line(
+    bad: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["draft", str(SEED), "--date", bad])
+    assert exited.value.code == 2
+    assert "is not YYYY, YYYY-MM or YYYY-MM-DD" in capsys.readouterr().err
