@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from api.errors import BuildError
+from api.model.errors import BuildError
 from api.settings import Settings
 
 
@@ -26,11 +26,11 @@ def main(argv: list[str] | None = None) -> int:
         status = _build(settings, only_if_stale=True)
         if status:
             return status
-        from api.server import serve as run
+        from api.web.server import serve as run
 
         run(settings, args.host, args.port, args.workers)
         return 0
-    from api import schemas as schema_files
+    from api.build import schemas as schema_files
 
     return schema_files.main(check=args.check)
 

@@ -34,9 +34,9 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from api.app import create_app
-from api.query import Cursor, encode_cursor
 from api.settings import Settings
+from api.web.app import create_app
+from api.web.query import Cursor, encode_cursor
 from bench import scale
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -501,7 +501,7 @@ def plan_cases(
         # whose staleness check would read the whole corpus again before serving.
         big = peer(
             "service-scale",
-            "api.app:create_app",
+            "api.web.app:create_app",
             server_core,
             "/health",
             ARTICLE_FACTS_DB=str(scale_db),

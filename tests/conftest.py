@@ -14,9 +14,9 @@ import msgspec
 import pytest
 from litestar.testing import TestClient
 
-from api.app import create_app
 from api.build import build
 from api.settings import Settings
+from api.web.app import create_app
 
 
 @pytest.fixture(scope="session")

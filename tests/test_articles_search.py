@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from api.catalog import RESOURCES
-from api.resources.search import HIT_TYPES
+from api.model.catalog import RESOURCES
+from api.web.resources.search import HIT_TYPES
 
 ARTICLE = "/v1/articles/russia-taps-sco-and-csto-to-counter-islamic-state"
 

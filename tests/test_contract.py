@@ -22,9 +22,9 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from schemathesis import Case
 from schemathesis.config import SchemathesisConfig
 
-from api.app import create_app
 from api.build import build
 from api.settings import Settings
+from api.web.app import create_app
 from tests import contract_hooks
 
 pytestmark = pytest.mark.contract

@@ -21,14 +21,14 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 from litestar.types import Scope
 
-from api import store
-from api.app import create_app
-from api.catalog import RESOURCES, SLUG
-from api.edge import Edge, Headers
-from api.fast import FastPath, _typed, search
-from api.resources.collection import sort_choices
-from api.resources.search import SEARCH_PARAMETERS
+from api.model.catalog import RESOURCES, SLUG
 from api.settings import Settings
+from api.web import store
+from api.web.app import create_app
+from api.web.edge import Edge, Headers
+from api.web.fast import FastPath, _typed, search
+from api.web.resources.collection import sort_choices
+from api.web.resources.search import SEARCH_PARAMETERS
 
 Client = TestClient[Any]
 EXAMPLES = settings(

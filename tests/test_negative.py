@@ -6,7 +6,7 @@ unknown parameter. What the answer must be is read from the document itself: a v
 refuses is a 400 problem document naming the parameter in `errors[].parameter`; a value it
 admits is answered (200, or 404 for an id nothing has); and every status is one the operation
 documents. A cursor is valid only as the service
-issued it. Nothing is ever a 5xx. The collections come from api/catalog.py RESOURCES, and the
+issued it. Nothing is ever a 5xx. The collections come from api/model/catalog.py RESOURCES, and the
 document must describe each of them with exactly the catalog's parameters.
 """
 
@@ -21,8 +21,8 @@ import jsonschema_rs
 import pytest
 from litestar.testing import TestClient
 
-from api.catalog import RESOURCES
-from api.query import Cursor, encode_cursor
+from api.model.catalog import RESOURCES
+from api.web.query import Cursor, encode_cursor
 
 RUN = "negative matrix"
 NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")

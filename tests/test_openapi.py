@@ -6,7 +6,7 @@ import pytest
 from litestar.testing import TestClient
 from openapi_spec_validator import validate
 
-from api.catalog import RESOURCES
+from api.model.catalog import RESOURCES
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
-from api.catalog import RESOURCES, Corpus, Resource
-from api.resources.collection import sort_choices
+from api.model.catalog import RESOURCES, Corpus, Resource
+from api.web.resources.collection import sort_choices
 from tests.conftest import spans
 
 RUN = "hypothesis properties"

@@ -6,8 +6,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from api import checks, inputs, schemas, store
-from api.resolve import Resolver
+from api.build import checks, inputs, schemas
+from api.web import store
+from api.build.resolve import Resolver
 from api.revision import code_digest
 from api.settings import Settings
 

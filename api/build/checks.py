@@ -10,10 +10,10 @@ from typing import Any
 
 from msgspec import Struct
 
-from api.catalog import BY_NAME
-from api.inputs import Inputs, Located
-from api.models import Date, Evidence
-from api.records import (
+from api.model.catalog import BY_NAME
+from api.build.inputs import Inputs, Located
+from api.model.models import Date, Evidence
+from api.model.records import (
     MeetingRecord,
     MemberRecord,
     OrganisationRecord,

@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 
 from msgspec import Struct, structs
 
-from api.catalog import BY_NAME, Corpus
-from api.inputs import Inputs
-from api.models import (
+from api.model.catalog import BY_NAME, Corpus
+from api.build.inputs import Inputs
+from api.model.models import (
     Article,
     Country,
     Meeting,
@@ -25,7 +25,7 @@ from api.models import (
     Role,
     Statistic,
 )
-from api.records import (
+from api.model.records import (
     ArticleRecord,
     MeetingRecord,
     MemberRecord,

@@ -13,7 +13,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from api.models import (
+from api.model.models import (
     SLUG_PATTERN,
     Article,
     Country,

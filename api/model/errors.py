@@ -9,7 +9,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from api.models import ParameterError, Problem
+from api.model.models import ParameterError, Problem
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("api")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from msgspec import Meta
 
-from api.models import (
+from api.model.models import (
     Base,
     Date,
     Evidence,

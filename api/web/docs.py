@@ -7,7 +7,7 @@ from pathlib import Path
 from litestar import Response, Router, get
 from litestar.params import FromPath
 
-from api.errors import NotFound
+from api.model.errors import NotFound
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "

@@ -21,11 +21,11 @@ from typing import Annotated, Any
 import msgspec
 from litestar.types import Scope
 
-from api.catalog import RESOURCES, Constraints, Resource
-from api.edge import Headers
-from api.models import PageMeta
-from api.query import MAX_TEXT
-from api.resources.collection import (
+from api.model.catalog import RESOURCES, Constraints, Resource
+from api.model.models import PageMeta
+from api.web.edge import Headers
+from api.web.query import MAX_TEXT
+from api.web.resources.collection import (
     DEFAULT_LIMIT,
     JSON,
     envelope,
@@ -34,8 +34,8 @@ from api.resources.collection import (
     read_page,
     sort_choices,
 )
-from api.resources.search import HIT_TYPES, read_hits
-from api.store import Store
+from api.web.resources.search import HIT_TYPES, read_hits
+from api.web.store import Store
 
 PLAIN = re.compile(rb"[\w.~-]+=[\w.~-]+(?:&[\w.~-]+=[\w.~-]+)*", re.ASCII)
 LIMIT = re.compile(r"[1-9][0-9]{0,2}")

@@ -10,10 +10,10 @@ from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Contact, Tag
 
-from api.catalog import BY_NAME, RESOURCES
-from api.errors import PROBLEM_JSON
-from api.models import Problem
-from api.query import Cursor, encode_cursor
+from api.model.catalog import BY_NAME, RESOURCES
+from api.model.errors import PROBLEM_JSON
+from api.model.models import Problem
+from api.web.query import Cursor, encode_cursor
 
 
 def _problem(description: str) -> ResponseSpec:

@@ -11,8 +11,8 @@ from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 from litestar.typing import FieldDefinition
 
-from api.errors import BadRequest
-from api.models import ParameterError
+from api.model.errors import BadRequest
+from api.model.models import ParameterError
 
 MAX_TEXT = 200
 _WORD = re.compile(r"[^\W_]+")

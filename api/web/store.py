@@ -13,8 +13,8 @@ from typing import Any
 import aiosqlite
 import msgspec
 
-from api.catalog import RESOURCES, Corpus, Range, Resource
-from api.errors import NotFound
+from api.model.catalog import RESOURCES, Corpus, Range, Resource
+from api.model.errors import NotFound
 
 SortValue = str | float
 

@@ -6,10 +6,10 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from api.errors import BadRequest
-from api.openapi import ITEM_RESPONSES
-from api.resources.collection import IdParameter
-from api.store import Store
+from api.model.errors import BadRequest
+from api.web.openapi import ITEM_RESPONSES
+from api.web.resources.collection import IdParameter
+from api.web.store import Store
 
 Offset = Annotated[
     int | None,

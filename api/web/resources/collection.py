@@ -14,12 +14,12 @@ from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
 from litestar.params import Parameter, PathParameter
 
-from api.catalog import SLUG, Resource
-from api.errors import BadRequest
-from api.models import PageLinks, PageMeta
-from api.openapi import ITEM_RESPONSES, LIST_RESPONSES
-from api.query import MAX_TEXT, TEXT_PATTERN, Cursor, decode_cursor, encode_cursor, fts_match
-from api.store import Condition, Store, link_condition, range_conditions, text_condition
+from api.model.catalog import SLUG, Resource
+from api.model.errors import BadRequest
+from api.model.models import PageLinks, PageMeta
+from api.web.openapi import ITEM_RESPONSES, LIST_RESPONSES
+from api.web.query import MAX_TEXT, TEXT_PATTERN, Cursor, decode_cursor, encode_cursor, fts_match
+from api.web.store import Condition, Store, link_condition, range_conditions, text_condition
 
 JSON = "application/json"
 #: The parameters that page and sort; any other one filters.

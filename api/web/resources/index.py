@@ -3,10 +3,10 @@
 from litestar import get
 from litestar.di import NamedDependency
 
-from api.catalog import RESOURCES
-from api.models import Health, Index
-from api.openapi import LIST_RESPONSES
-from api.store import Store
+from api.model.catalog import RESOURCES
+from api.model.models import Health, Index
+from api.web.openapi import LIST_RESPONSES
+from api.web.store import Store
 
 
 @get(

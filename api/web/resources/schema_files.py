@@ -6,9 +6,9 @@ from typing import Annotated, Any
 from litestar import Response, get
 from litestar.params import Parameter
 
-from api import schemas
-from api.errors import NotFound
-from api.openapi import ITEM_RESPONSES, LIST_RESPONSES
+from api.build import schemas
+from api.model.errors import NotFound
+from api.web.openapi import ITEM_RESPONSES, LIST_RESPONSES
 
 SCHEMA_JSON = "application/schema+json"
 

@@ -8,11 +8,18 @@ from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from api.models import PageLinks, PageMeta, SearchHit
-from api.openapi import LIST_RESPONSES
-from api.query import MAX_TEXT, TEXT_PATTERN, Cursor, decode_rank_cursor, encode_cursor, fts_match
-from api.resources.collection import DEFAULT_LIMIT, JSON, Limit, envelope, request_links
-from api.store import Store
+from api.model.models import PageLinks, PageMeta, SearchHit
+from api.web.openapi import LIST_RESPONSES
+from api.web.query import (
+    MAX_TEXT,
+    TEXT_PATTERN,
+    Cursor,
+    decode_rank_cursor,
+    encode_cursor,
+    fts_match,
+)
+from api.web.resources.collection import DEFAULT_LIMIT, JSON, Limit, envelope, request_links
+from api.web.store import Store
 
 HitType = Literal["article", "organisation", "person", "meeting", "quote", "statistic"]
 HIT_TYPES: frozenset[str] = frozenset(get_args(HitType))
