@@ -4,12 +4,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from api.errors import BuildError
+from api.model.errors import BuildError
 from api.settings import Settings
 
 
 def article_date(value: str) -> str:
-    from api.draft import article_date as checked
+    from api.build.draft import article_date as checked
 
     try:
         return checked(value)
@@ -45,19 +45,19 @@ def main(argv: list[str] | None = None) -> int:
         status = _build(settings, only_if_stale=True)
         if status:
             return status
-        from api.server import serve as run
+        from api.web.server import serve as run
 
         run(settings, args.host, args.port, args.workers)
         return 0
     if args.command == "draft":
-        from api import draft as drafting
+        from api.build import draft as drafting
 
         return drafting.main(args.seed, settings.fixtures / "entities.json", args.date)
     if args.command == "anchor":
-        from api import anchor as anchoring
+        from api.build import anchor as anchoring
 
         return anchoring.main(settings.seeds, settings.fixtures, args.files)
-    from api import schemas as schema_files
+    from api.build import schemas as schema_files
 
     return schema_files.main(check=args.check)
 

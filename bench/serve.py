@@ -5,7 +5,7 @@ python -m bench.serve bench.peers:limit --port 8001 [--workers 1]
 
 import argparse
 
-from api.server import granian
+from api.web.server import granian
 
 
 def main(argv: list[str] | None = None) -> None:

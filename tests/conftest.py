@@ -1,7 +1,6 @@
 """A real database built from the real fixtures, and an in-process client over the real app."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,9 +13,10 @@ import msgspec
 import pytest
 from litestar.testing import TestClient
 
-from api.app import create_app
 from api.build import build
 from api.settings import Settings
+from api.web.app import create_app
+from bench.servers import free_port
 
 
 @pytest.fixture(scope="session")
@@ -45,10 +45,20 @@ def fixture_json(settings: Settings) -> dict[str, Any]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+@pytest.fixture(scope="session")
+def document(client: TestClient[Any]) -> dict[str, Any]:
+    """The OpenAPI document the service publishes."""
+    response = client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every operation of the document by path template (the API is read-only: each is a GET)."""
+    assert all(item.keys() == {"get"} for item in document["paths"].values())
+    return {path: item["get"] for path, item in document["paths"].items()}
 
 
 @pytest.fixture(scope="session")

@@ -20,9 +20,9 @@ from typing import Any
 import schemathesis
 from schemathesis import Case
 
-from api.catalog import RESOURCES
-from api.query import Cursor, encode_cursor
+from api.model.catalog import RESOURCES
 from api.settings import Settings
+from api.web.query import Cursor, encode_cursor
 
 LISTS = {f"/v1/{resource.name}": resource for resource in RESOURCES}
 TEXT = "/v1/articles/{id}/text"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from api.__main__ import main
-from api.anchor import occurrences, parse
 from api.build import build
+from api.build.anchor import occurrences, parse
 from api.settings import ROOT, Settings
 
 ARTICLE = "000_dc61a9fdc031304e.txt"

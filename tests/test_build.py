@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from api.build import build, is_fresh
-from api.errors import BuildError
+from api.model.errors import BuildError
 from api.settings import ROOT, Settings
 
 ARTICLE_FILE = "000_dc61a9fdc031304e.json"

@@ -6,9 +6,9 @@ import msgspec
 import pytest
 
 from api.__main__ import main
-from api.catalog import first_day, last_day
-from api.models import Date
-from api.schemas import render
+from api.build.schemas import render
+from api.model.catalog import first_day, last_day
+from api.model.models import Date
 from api.settings import ROOT, Settings
 
 

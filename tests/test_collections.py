@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from api.catalog import RESOURCES
+from api.model.catalog import RESOURCES
 
 ARTICLE = "russia-taps-sco-and-csto-to-counter-islamic-state"
 NAMES = [resource.name for resource in RESOURCES]

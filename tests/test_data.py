@@ -5,8 +5,8 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from api import schemas
-from api.catalog import RESOURCES
+from api.build import schemas
+from api.model.catalog import RESOURCES
 from api.settings import Settings
 from tests.conftest import spans
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from litestar.testing import TestClient
 
-from api.docs import CSP, MEDIA_TYPES
+from api.web.docs import CSP, MEDIA_TYPES
 
 CHROMIUM_FLAGS = [
     "--headless",

@@ -11,8 +11,8 @@ import pytest
 
 from api.__main__ import main
 from api.build import build
-from api.draft import draft
-from api.errors import BuildError
+from api.build.draft import draft
+from api.model.errors import BuildError
 from api.settings import ROOT, Settings
 from tests.conftest import spans
 

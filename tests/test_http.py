@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from api.edge import Edge, etag_matches
 from api.revision import PACKAGE, revision
+from api.web.edge import Edge, etag_matches
 
 PATHS = [
     "/v1",
@@ -140,9 +140,9 @@ def test_the_revision_changes_with_any_module_of_the_package(tmp_path: Path) -> 
     first = revision("data-1", package)
     assert revision("data-1", package) == first == revision("data-1")
     assert revision("data-2", package) != first
-    envelope = package / "resources" / "collection.py"
+    envelope = package / "web" / "resources" / "collection.py"
     envelope.write_text(envelope.read_text().replace("b'{\"data\":['", "b'{\"items\":['"))
     changed = revision("data-1", package)
     assert changed != first
-    (package / "resources" / "extra.py").write_text("")
+    (package / "web" / "resources" / "extra.py").write_text("")
     assert revision("data-1", package) not in (first, changed)

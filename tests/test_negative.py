@@ -6,7 +6,7 @@ unknown parameter. What the answer must be is read from the document itself: a v
 refuses is a 400 problem document naming the parameter in `errors[].parameter`; a value it
 admits is answered (200, or 404 for an id nothing has); and every status is one the operation
 documents. A cursor is valid only as the service
-issued it. Nothing is ever a 5xx. The collections come from api/catalog.py RESOURCES, and the
+issued it. Nothing is ever a 5xx. The collections come from api/model/catalog.py RESOURCES, and the
 document must describe each of them with exactly the catalog's parameters.
 """
 
@@ -21,8 +21,9 @@ import jsonschema_rs
 import pytest
 from litestar.testing import TestClient
 
-from api.catalog import RESOURCES
-from api.query import Cursor, encode_cursor
+from api.model.catalog import RESOURCES
+from api.web.query import Cursor, encode_cursor
+from tests.conftest import operations
 
 RUN = "negative matrix"
 NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
@@ -49,19 +50,6 @@ class Probe:
 
     def __str__(self) -> str:
         return f"{self.kind} {self.parameter}: {self.path} {self.query!r}"[:300]
-
-
-@pytest.fixture(scope="module")
-def document(client: TestClient[Any]) -> dict[str, Any]:
-    response = client.get("/schema/openapi.json")
-    assert response.status_code == 200
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every GET of the document by path template."""
-    return {path: item["get"] for path, item in document["paths"].items() if "get" in item}
 
 
 def parameters(operation: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from api.app import create_app
 from api.settings import Settings
-from api.store import Store
+from api.web.app import create_app
+from api.web.store import Store
 
 
 def test_the_store_cannot_write(settings: Settings) -> None:

@@ -7,14 +7,14 @@ into routes, query parameters, SQL and OpenAPI. A new resource is one entry here
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal, cast, get_args, get_type_hints
 
+import msgspec
 from msgspec import Struct
 
-from api.models import (
-    SLUG_PATTERN,
+from api.model.models import (
     Article,
     Country,
     Date,
@@ -29,13 +29,21 @@ from api.models import (
     Qualifier,
     Quote,
     Ref,
+    Served,
     Statistic,
 )
-
-#: Constraints of a query parameter, as keyword arguments of litestar.params.Parameter.
-Constraints = Mapping[str, Any]
-SLUG: Constraints = {"pattern": SLUG_PATTERN, "max_length": 80}
-NUMBER: Constraints = {"ge": -1e15, "le": 1e15}
+from api.model.parameters import (
+    CURSOR,
+    LIMIT,
+    NONE,
+    NUMBER,
+    SLUG,
+    Constraints,
+    QueryParameter,
+    sort,
+    text,
+)
+from api.model.records import Dataset, To, targets
 
 
 @dataclass(frozen=True)
@@ -59,12 +67,23 @@ Values = Callable[[Any, Corpus], Iterable[str]]
 
 @dataclass(frozen=True)
 class Link:
-    """An equality filter: a record matches when the parameter is one of its values."""
+    """An equality filter: a record matches when the parameter is one of its values.
+
+    The value is an id unless ``annotation`` says otherwise (a Literal of choices, for one);
+    ``constraints`` are an id's for an id, none for choices, unless given.
+    """
 
     description: str
     values: Values
+    _: KW_ONLY
     annotation: Any = str
-    constraints: Constraints = field(default_factory=lambda: SLUG)
+    given: Constraints | None = None
+
+    @property
+    def constraints(self) -> Constraints:
+        if self.given is not None:
+            return self.given
+        return SLUG if self.annotation is str else NONE
 
 
 @dataclass(frozen=True)
@@ -74,10 +93,11 @@ class Range:
     low_param: str
     high_param: str
     description: str
+    _: KW_ONLY
     low: Callable[[Any], float | str]
     high: Callable[[Any], float | str]
     annotation: Any
-    constraints: Constraints = field(default_factory=dict)
+    constraints: Constraints = NONE
 
 
 @dataclass(frozen=True)
@@ -85,9 +105,10 @@ class Resource:
     """A collection the API serves: one table, one model, its filters and sort keys."""
 
     name: str
-    noun: str
-    model: type[Struct]
+    model: type[Served]
     summary: str
+    #: What the collection holds, for its OpenAPI tag.
+    description: str
     label: Callable[[Any], str]
     links: Mapping[str, Link]
     #: What full-text search indexes for a record, given the article texts by id; None keeps
@@ -95,11 +116,79 @@ class Resource:
     search_text: Callable[[Any, Mapping[str, str]], str] | None = None
     sorts: Mapping[str, Callable[[Any], float | str]] = field(default_factory=dict)
     ranges: tuple[Range, ...] = ()
-    #: Required reference fields of the model and the collection they point into (OpenAPI links).
-    follow: Mapping[str, str] = field(default_factory=dict)
+
+    #: An entity (a country, organisation or person): its id is unique across entity lists,
+    #: and a reference may name any of them.
+    entity: bool = False
+
+    @property
+    def noun(self) -> str:
+        """What one record is (``type`` in references and search hits): the model's name."""
+        return self.model.__name__.lower()
+
+    @property
+    def fact(self) -> bool:
+        """A fact comes from one article and needs evidence: its model names the article."""
+        return "article" in self.model.__struct_fields__
+
+    @cached_property
+    def record(self) -> type[Struct]:
+        """The fixture record of this resource: the item type of its list in a fixture file."""
+        (kind,) = get_args(get_type_hints(Dataset)[self.name])
+        return cast(type[Struct], kind)
+
+    @cached_property
+    def follow(self) -> dict[str, str]:
+        """Reference fields every record has, to the one collection each points into (the
+        OpenAPI links of an item): the article of a fact, and its required references."""
+        info = msgspec.inspect.type_info(self.record)
+        required = {f.name for f in cast(msgspec.inspect.StructType, info).fields if f.required}
+        found = {"article": "articles"} if self.fact else {}
+        for name, to in targets(self.record).items():
+            if name in required and len(to.lists) == 1:
+                found[name] = to.lists[0]
+        return found
+
+    @property
+    def tag(self) -> str:
+        """The collection's OpenAPI tag."""
+        return self.name.capitalize()
 
     def href(self, record_id: str) -> str:
         return f"/v1/{self.name}/{record_id}"
+
+    @cached_property
+    def sort_choices(self) -> tuple[str, ...]:
+        """Every ``sort`` value, ``id`` (the default) first; ``-`` sorts descending."""
+        keys = ("id", *self.sorts)
+        return tuple(option for key in keys for option in (key, f"-{key}"))
+
+    @cached_property
+    def parameters(self) -> tuple[QueryParameter, ...]:
+        """The list operation's query parameters: paging, sort, filters, ranges, text."""
+        found = [LIMIT, CURSOR, sort(self.sort_choices)]
+        for name, link in self.links.items():
+            found.append(
+                QueryParameter(
+                    name=name,
+                    annotation=link.annotation,
+                    description=link.description,
+                    constraints=link.constraints,
+                )
+            )
+        for span in self.ranges:
+            for name in (span.low_param, span.high_param):
+                found.append(
+                    QueryParameter(
+                        name=name,
+                        annotation=span.annotation,
+                        description=span.description,
+                        constraints=span.constraints,
+                    )
+                )
+        if self.search_text is not None:
+            found.append(text("Only records whose text matches all these words."))
+        return tuple(found)
 
 
 def refs(*values: Ref | None) -> list[str]:
@@ -154,9 +243,9 @@ FACT_ARTICLE = Link("Only facts taken from this article (id).", _fact_article)
 
 ARTICLES = Resource(
     name="articles",
-    noun="article",
     model=Article,
     summary="source articles",
+    description="Source articles and their text.",
     label=lambda a: a.title,
     search_text=lambda a, texts: texts[a.id],
     links={},
@@ -165,9 +254,10 @@ ARTICLES = Resource(
 
 COUNTRIES = Resource(
     name="countries",
-    noun="country",
     model=Country,
     summary="countries",
+    description="Countries with ISO 3166-1 codes.",
+    entity=True,
     label=lambda c: c.name,
     links={
         "organisation": Link(
@@ -179,7 +269,7 @@ COUNTRIES = Resource(
         "iso2": Link(
             "Only the country with this ISO 3166-1 alpha-2 code.",
             lambda c, _: refs_or_empty(c.iso2),
-            constraints={"pattern": r"^[A-Z]{2}$", "max_length": 2},
+            given=Constraints(pattern=r"^[A-Z]{2}$", max_length=2),
         ),
         "article": ARTICLE,
     },
@@ -194,17 +284,20 @@ def refs_or_empty(value: str | None) -> list[str]:
 
 ORGANISATIONS = Resource(
     name="organisations",
-    noun="organisation",
     model=Organisation,
     summary="organisations and their bodies",
+    description="Organisations and their bodies.",
+    entity=True,
     label=lambda o: o.name,
     search_text=lambda o, _: " ".join([o.name, o.short_name or "", *o.aliases]),
     links={
         "kind": Link(
-            "Only organisations of this kind.", lambda o, _: [o.kind], OrganisationKind, {}
+            "Only organisations of this kind.", lambda o, _: [o.kind], annotation=OrganisationKind
         ),
         "status": Link(
-            "Only organisations with this status.", lambda o, _: [o.status], OrganisationStatus, {}
+            "Only organisations with this status.",
+            lambda o, _: [o.status],
+            annotation=OrganisationStatus,
         ),
         "parent": Link(
             "Only bodies of this parent organisation (id).", lambda o, _: refs(o.parent)
@@ -223,9 +316,10 @@ ORGANISATIONS = Resource(
 
 PEOPLE = Resource(
     name="people",
-    noun="person",
     model=Person,
     summary="people",
+    description="People and their roles.",
+    entity=True,
     label=lambda p: p.name,
     search_text=lambda p, _: " ".join([p.name, *(role.title for role in p.roles)]),
     links={
@@ -244,9 +338,9 @@ PEOPLE = Resource(
 
 MEMBERS = Resource(
     name="members",
-    noun="member",
     model=Member,
     summary="memberships",
+    description="Memberships: an organisation has a country or organisation as member.",
     label=lambda m: f"{m.member.name} in {m.organisation.name}",
     links={
         "organisation": Link(
@@ -260,18 +354,17 @@ MEMBERS = Resource(
     },
     sorts={"organisation": lambda m: m.organisation.id, "member": lambda m: m.member.id},
     # No search_text: a membership is found through its organisation or member.
-    follow={"organisation": "organisations", "article": "articles"},
 )
 
 MEETINGS = Resource(
     name="meetings",
-    noun="meeting",
     model=Meeting,
     summary="meetings: summits, council sessions, exercises, bilateral talks",
+    description="Summits, council sessions, exercises and bilateral talks.",
     label=lambda m: m.name,
     search_text=lambda m, _: " ".join([m.name, m.place.name if m.place else ""]),
     links={
-        "kind": Link("Only meetings of this kind.", lambda m, _: [m.kind], MeetingKind, {}),
+        "kind": Link("Only meetings of this kind.", lambda m, _: [m.kind], annotation=MeetingKind),
         "organisation": Link(
             "Only meetings organised by this organisation (id).", lambda m, _: refs(m.organiser)
         ),
@@ -292,14 +385,13 @@ MEETINGS = Resource(
         ),
     ),
     sorts={"start": lambda m: first_day(m.start), "name": lambda m: m.name},
-    follow={"article": "articles"},
 )
 
 QUOTES = Resource(
     name="quotes",
-    noun="quote",
     model=Quote,
     summary="exact quotations",
+    description="Exact quotations with speaker and occasion.",
     label=lambda q: q.text if len(q.text) <= 80 else q.text[:79] + "…",
     search_text=lambda q, _: q.text,
     links={
@@ -308,24 +400,23 @@ QUOTES = Resource(
         "article": FACT_ARTICLE,
     },
     sorts={"date": lambda q: first_day(q.date), "speaker": lambda q: q.speaker.id},
-    follow={"speaker": "people", "article": "articles"},
 )
 
 STATISTICS = Resource(
     name="statistics",
-    noun="statistic",
     model=Statistic,
     summary="numbers with unit, qualifier and subject",
+    description="Numbers with unit, qualifier and subject.",
     label=lambda s: s.measure,
     search_text=lambda s, _: " ".join([s.measure, *(span.exact for span in s.evidence)]),
     links={
         "unit": Link(
             "Only numbers in this unit.",
             lambda s, _: [s.unit],
-            constraints={"pattern": r"^[a-z][a-z0-9_]*$", "max_length": 40},
+            given=Constraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40),
         ),
         "qualifier": Link(
-            "Only numbers with this qualifier.", lambda s, _: [s.qualifier], Qualifier, {}
+            "Only numbers with this qualifier.", lambda s, _: [s.qualifier], annotation=Qualifier
         ),
         "subject": Link("Only numbers about this entity (id).", lambda s, _: refs(s.subject)),
         "article": FACT_ARTICLE,
@@ -342,7 +433,6 @@ STATISTICS = Resource(
         ),
     ),
     sorts={"value": lambda s: s.value, "unit": lambda s: s.unit},
-    follow={"article": "articles"},
 )
 
 RESOURCES: tuple[Resource, ...] = (
@@ -357,3 +447,24 @@ RESOURCES: tuple[Resource, ...] = (
 )
 BY_NAME: Mapping[str, Resource] = {resource.name: resource for resource in RESOURCES}
 BY_NOUN: Mapping[str, Resource] = {resource.noun: resource for resource in RESOURCES}
+
+#: The entity lists: an entity's id is unique across them; a reference may name any of them.
+ENTITIES: tuple[str, ...] = tuple(r.name for r in RESOURCES if r.entity)
+
+
+def referable(to: To) -> tuple[str, ...]:
+    """The lists a reference field may point into."""
+    return ENTITIES if to.entity else to.lists
+
+
+#: The nouns search finds: every resource with text to search.
+SEARCHED: tuple[str, ...] = tuple(r.noun for r in RESOURCES if r.search_text is not None)
+#: The query parameters of GET /v1/search.
+SEARCH: tuple[QueryParameter, ...] = (
+    text("Words to find.", required=True),
+    QueryParameter(
+        name="type", annotation=Literal[SEARCHED], description="Only hits of this type."
+    ),
+    LIMIT,
+    CURSOR,
+)

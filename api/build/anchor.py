@@ -25,7 +25,7 @@ from typing import Any
 
 import msgspec
 
-from api.errors import BuildError
+from api.model.errors import BuildError
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _SCALAR = json.JSONDecoder()

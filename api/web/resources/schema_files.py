@@ -6,9 +6,9 @@ from typing import Annotated, Any
 from litestar import Response, get
 from litestar.params import Parameter
 
-from api import schemas
-from api.errors import NotFound
-from api.openapi import ITEM_RESPONSES, LIST_RESPONSES
+from api.build import schemas
+from api.model.errors import NotFound
+from api.web.openapi import ITEM_RESPONSES, LIST_RESPONSES
 
 SCHEMA_JSON = "application/schema+json"
 
@@ -25,7 +25,6 @@ def _files() -> dict[str, bytes]:
     description="Links to the JSON Schema (draft 2020-12) of every resource and fixture shape.",
     tags=["Index"],
     responses=LIST_RESPONSES,
-    opt={"query": frozenset()},
 )
 async def list_schemas() -> dict[str, str]:
     return {name: f"/v1/schemas/{name}" for name in sorted(_files())}
@@ -39,7 +38,6 @@ async def list_schemas() -> dict[str, str]:
     tags=["Index"],
     media_type=SCHEMA_JSON,
     responses=ITEM_RESPONSES,
-    opt={"query": frozenset()},
 )
 async def get_schema(
     name: Annotated[

@@ -8,8 +8,8 @@ from typing import Any
 
 import msgspec
 
-from api.errors import BuildError
-from api.records import Dataset
+from api.model.errors import BuildError
+from api.model.records import Dataset
 
 _BYTE = re.compile(r"\(byte (\d+)\)")
 _PATH = re.compile(r" - at `(\$[^`]*)`$")

@@ -6,8 +6,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from api import checks, inputs, schemas, store
-from api.resolve import Resolver
+from api.build import checks, inputs, schemas, writer
+from api.build.resolve import Resolver
+from api.model import tables
 from api.revision import code_digest
 from api.settings import Settings
 
@@ -55,7 +56,7 @@ def build(settings: Settings) -> BuildResult:
     os.unlink(temporary)
     try:
         meta = {"version": version, "format": FORMAT, "code": code_digest()}
-        store.write(Path(temporary), corpus, texts, meta)
+        writer.write(Path(temporary), corpus, texts, meta)
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
@@ -68,5 +69,5 @@ def is_fresh(settings: Settings) -> bool:
     """True when the database exists and was built from exactly the current inputs by exactly
     the current code (a change to how records are resolved or stored changes the database
     without changing the dataset's inputs)."""
-    same_code = store.recorded(settings.database, "code") == code_digest()
-    return same_code and store.recorded(settings.database) == current_version(settings)
+    same_code = tables.recorded(settings.database, "code") == code_digest()
+    return same_code and tables.recorded(settings.database) == current_version(settings)

@@ -11,21 +11,22 @@ from litestar.exceptions import NotFoundException
 from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp
 
-from api.catalog import RESOURCES
-from api.docs import docs_router
-from api.edge import Edge
-from api.errors import EXCEPTION_HANDLERS
-from api.fast import FastPath
-from api.openapi import examples, openapi_config
-from api.query import known_parameters
-from api.resources.articles import article_text
-from api.resources.collection import collection_router
-from api.resources.index import health, index
-from api.resources.schema_files import get_schema, list_schemas
-from api.resources.search import search
+from api.model.catalog import RESOURCES
+from api.model.tables import recorded
 from api.revision import revision
 from api.settings import Settings
-from api.store import Store, recorded, samples
+from api.web.docs import docs_router
+from api.web.edge import Edge
+from api.web.fast import FastPath
+from api.web.openapi import examples, openapi_config
+from api.web.problems import EXCEPTION_HANDLERS
+from api.web.query import known_parameters
+from api.web.resources.articles import article_text
+from api.web.resources.collection import collection_router
+from api.web.resources.index import health, index
+from api.web.resources.schema_files import get_schema, list_schemas
+from api.web.resources.search import search
+from api.web.store import Opened, Store, samples
 
 
 def only_the_document(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -34,19 +35,19 @@ def only_the_document(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRou
         raise NotFoundException()
 
 
-def create_litestar(settings: Settings, version: str, opened: dict[str, Store]) -> Litestar:
-    """Litestar over the database; while it runs, ``opened["store"]`` is its open Store."""
+def create_litestar(settings: Settings, version: str, opened: Opened) -> Litestar:
+    """Litestar over the database; while it runs, ``opened.store`` is its open Store."""
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncGenerator[None, None]:
-        opened["store"] = await Store.open(settings.database)
+        await opened.open(settings.database)
         try:
             yield
         finally:
-            await opened.pop("store").close()
+            await opened.close()
 
     async def provide_store() -> Store:
-        return opened["store"]
+        return opened.store
 
     config = openapi_config(version, examples(samples(settings.database)))
     config.openapi_router = Router(
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     version = recorded(settings.database)
     if version is None:
         raise RuntimeError(f"no built database at {settings.database}; run python -m api build")
-    opened: dict[str, Store] = {}
+    opened = Opened()
     litestar = create_litestar(settings, version, opened)
     fast = FastPath(opened) if settings.fast_path else None
     return Edge(litestar, revision(version), settings.cache_bytes, settings.max_age, shortcut=fast)

@@ -14,9 +14,9 @@ from typing import Any
 
 import msgspec
 
-from api import models
-from api.catalog import RESOURCES
-from api.records import Dataset
+from api.model import models
+from api.model.catalog import RESOURCES
+from api.model.records import Dataset
 from api.settings import ROOT
 
 DIRECTORY = ROOT / "schemas"

@@ -1,7 +1,6 @@
-"""The error hierarchy and the one problem-details shape every 4xx/5xx uses (RFC 9457)."""
+"""Every error as the one problem document: the exception handlers of the application."""
 
 import logging
-import re
 from http import HTTPStatus
 from typing import Any
 
@@ -9,60 +8,13 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from api.models import ParameterError, Problem
+from api.model.errors import ApiError, problem
+from api.model.models import ParameterError, Problem
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("api")
-
-
-class ApiError(Exception):
-    """An error a client caused or may see; its status and detail become a problem document."""
-
-    status = 500
-
-    def __init__(self, detail: str, errors: list[ParameterError] | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.errors = errors or []
-
-
-class NotFound(ApiError):
-    """No record has the requested id."""
-
-    status = 404
-
-
-class BadRequest(ApiError):
-    """One or more parameters are invalid; ``errors`` names each of them."""
-
-    status = 400
-
-    @classmethod
-    def for_parameter(cls, parameter: str, detail: str) -> "BadRequest":
-        return cls(
-            f"invalid parameter {parameter!r}: {detail}",
-            [ParameterError(parameter=parameter, detail=detail)],
-        )
-
-
-class BuildError(Exception):
-    """A fixture or seed that cannot be built; names the file, the location and the fault."""
-
-    def __init__(self, file: str, location: str, detail: str) -> None:
-        super().__init__(f"{file}: {location}: {detail}")
-        self.file = file
-        self.location = location
-        self.detail = detail
-
-
-def problem(status: int, detail: str, errors: list[ParameterError] | None = None) -> Problem:
-    return Problem(
-        type="about:blank",
-        title=HTTPStatus(status).phrase,
-        status=status,
-        detail=detail,
-        errors=errors or [],
-    )
+#: The answer to a failure of the service itself; what failed is logged, never sent.
+FAILURE = problem(500, "the server failed to answer; the error was logged")
 
 
 def problem_response(body: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:
@@ -74,14 +26,10 @@ def problem_response(body: Problem, headers: dict[str, str] | None = None) -> Re
     )
 
 
-_MISSING = re.compile(r"^Missing required \w+ parameter '([^']+)'")
-
-
 def _validation_errors(exc: ValidationException) -> list[ParameterError]:
+    """Litestar's failures, by the key each names (a missing query parameter never gets here:
+    the query guard names it first)."""
     extra = exc.extra if isinstance(exc.extra, list) else []
-    missing = _MISSING.match(exc.detail)
-    if missing:
-        return [ParameterError(parameter=missing.group(1), detail="required")]
     return [
         ParameterError(parameter=str(item.get("key", "")), detail=str(item.get("message", "")))
         for item in extra
@@ -112,7 +60,7 @@ def _public_detail(exc: HTTPException) -> str:
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(problem(500, "the server failed to answer; the error was logged"))
+    return problem_response(FAILURE)
 
 
 EXCEPTION_HANDLERS = {

@@ -30,4 +30,4 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     os.environ["ARTICLE_FACTS_CACHE_BYTES"] = str(settings.cache_bytes)
     os.environ["ARTICLE_FACTS_MAX_AGE"] = str(settings.max_age)
     os.environ["ARTICLE_FACTS_FAST_PATH"] = "1" if settings.fast_path else "0"
-    granian("api.app:create_app", host, port, workers).serve()
+    granian("api.web.app:create_app", host, port, workers).serve()
