@@ -20,7 +20,7 @@ from api.openapi import examples, openapi_config
 from api.query import known_parameters
 from api.resources.articles import article_text
 from api.resources.collection import collection_router
-from api.resources.index import health, index
+from api.resources.index import health, index, ready
 from api.resources.schema_files import get_schema, list_schemas
 from api.resources.search import search
 from api.revision import revision
@@ -59,6 +59,7 @@ def create_litestar(settings: Settings, version: str, opened: dict[str, Store]) 
             search,
             index,
             health,
+            ready,
             list_schemas,
             get_schema,
             docs_router,

@@ -32,6 +32,12 @@ class NotFound(ApiError):
     status = 404
 
 
+class Unavailable(ApiError):
+    """The service cannot read its database; the detail is logged, never sent."""
+
+    status = 503
+
+
 class BadRequest(ApiError):
     """One or more parameters are invalid; ``errors`` names each of them."""
 
@@ -93,6 +99,12 @@ def handle_api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[bytes
     return problem_response(problem(exc.status, exc.detail, exc.errors))
 
 
+def handle_unavailable(request: Request[Any, Any, Any], exc: Unavailable) -> Response[bytes]:
+    log.error("not ready on %s: %s", request.url.path, exc.detail)
+    detail = "the service cannot read its database; see the server log"
+    return problem_response(problem(exc.status, detail), {"Retry-After": "5"})
+
+
 def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     if isinstance(exc, ValidationException):
         errors = _validation_errors(exc)
@@ -116,6 +128,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 
 EXCEPTION_HANDLERS = {
+    Unavailable: handle_unavailable,
     ApiError: handle_api_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,

@@ -30,6 +30,9 @@ BAD_REQUEST = _problem(
     " an inverted range or a bad cursor. `errors` names each parameter."
 )
 NOT_FOUND = _problem("No record has this id.")
+NOT_READY = _problem(
+    "The service cannot read its database now; `Retry-After` says when to ask again."
+)
 LIST_RESPONSES = {400: BAD_REQUEST}
 ITEM_RESPONSES = {400: BAD_REQUEST, 404: NOT_FOUND}
 

@@ -4,6 +4,7 @@ Table and column names come only from the catalog (fixed identifiers, never from
 every value is a bound parameter.
 """
 
+import asyncio
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import aiosqlite
 import msgspec
 
 from api.catalog import RESOURCES, Corpus, Range, Resource
-from api.errors import NotFound
+from api.errors import NotFound, Unavailable
 
 SortValue = str | float
 
@@ -124,6 +125,29 @@ def recorded(path: Path, key: str = "version") -> str | None:
     return None if row is None else str(row[0])
 
 
+def check_readable(path: Path, version: str) -> None:
+    """A real read of the database file, on a fresh connection: its recorded version is
+    ``version`` and the file is as long as its header says (a truncated file is not).
+
+    Raises Unavailable with the reason, which the server logs and never shows a client.
+    """
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            found = connection.execute("select value from meta where key = 'version'").fetchone()
+            pages = connection.execute("pragma page_count").fetchone()[0]
+            page_size = connection.execute("pragma page_size").fetchone()[0]
+        finally:
+            connection.close()
+        size = path.stat().st_size
+    except (sqlite3.Error, OSError) as exc:
+        raise Unavailable(f"cannot read {path}: {exc}") from None
+    if found is None or found[0] != version:
+        raise Unavailable(f"{path} no longer holds version {version}")
+    if size != pages * page_size:
+        raise Unavailable(f"{path} has {size} bytes, its header says {pages * page_size}")
+
+
 def samples(path: Path) -> dict[str, tuple[bytes, int]]:
     """The first record (by id) of every collection and the collection's size."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -218,7 +242,14 @@ class Store:
     thread, so a long one does not hold up other requests. Totals are remembered.
     """
 
-    def __init__(self, connection: aiosqlite.Connection, reader: sqlite3.Connection) -> None:
+    def __init__(
+        self, path: Path, connection: aiosqlite.Connection, reader: sqlite3.Connection
+    ) -> None:
+        self.path = path
+        #: The dataset version being served, read once when the store opens.
+        self.version = str(
+            reader.execute("select value from meta where key = 'version'").fetchone()[0]
+        )
         self._db = connection
         self._reader = reader
         self._cursor = reader.cursor()
@@ -235,7 +266,7 @@ class Store:
             f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
         )
         reader.execute("pragma query_only = on")
-        return cls(connection, reader)
+        return cls(path, connection, reader)
 
     async def close(self) -> None:
         self._reader.close()
@@ -265,6 +296,10 @@ class Store:
             del self._totals[next(iter(self._totals))]
         total = self._totals[key] = int(row[0])
         return total
+
+    async def ready(self) -> None:
+        """Raise Unavailable unless the database file can be read now (see check_readable)."""
+        await asyncio.to_thread(check_readable, self.path, self.version)
 
     async def meta(self) -> dict[str, str]:
         return dict(self._now("select key, value from meta", ()))

@@ -9,10 +9,11 @@ from litestar.testing import TestClient
 
 from api.edge import Edge, etag_matches
 from api.revision import PACKAGE, revision
+from api.settings import Settings
+from api.store import recorded
 
 PATHS = [
     "/v1",
-    "/health",
     "/v1/quotes",
     "/v1/quotes?limit=2&sort=-date",
     "/v1/people/vladimir-putin",
@@ -61,6 +62,18 @@ def test_errors_are_not_cacheable(client: TestClient[Any]) -> None:
     response = client.get("/v1/quotes/no-such-quote")
     assert response.headers["cache-control"] == "no-store"
     assert "etag" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/health", "/ready"])
+def test_the_health_checks_are_never_cached(
+    client: TestClient[Any], settings: Settings, path: str
+) -> None:
+    for method in ("GET", "HEAD", "GET"):
+        response = client.request(method, path, headers={"If-None-Match": "*"})
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "no-store"
+        assert "etag" not in response.headers
+    assert client.get(path).json() == {"status": "ok", "version": recorded(settings.database)}
 
 
 def test_responses_are_compact_utf8_json(client: TestClient[Any]) -> None:
