@@ -6,7 +6,9 @@ every value is a bound parameter.
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ import aiosqlite
 import msgspec
 
 from api.catalog import RESOURCES, Corpus, Range, Resource
-from api.errors import NotFound, Unavailable
+from api.errors import NotFound, Unavailable, too_broad
 
 SortValue = str | float
 
@@ -222,6 +224,14 @@ REMEMBERED_TOTALS = 4096
 SMALL_SCAN = 10_000
 #: A search with at most this many matches is ranked on the event loop (about a millisecond).
 SMALL_SEARCH = 2_000
+#: Ranking reads every match (BM25 cost about 1.2 µs a match at the 1,000,000-fact scale): a
+#: search matching more records than this is refused as too broad, before any ranking.
+MAX_RANKED = 5_000
+#: Seconds of SQLite work a search's count or ranking may take before it is interrupted (the
+#: backstop for what the cap cannot see coming: a short prefix makes FTS5 merge the doclists
+#: of every word it starts, 50 ms for "s*" at scale, before the first match is counted).
+SEARCH_BUDGET = 0.015
+MATCHES = "select count(*) from (select 1 from search where search match ? limit ?)"
 SEARCH = (
     "select type, id, name, href, snip, score, row from ("
     " select type, id, name, href, rowid as row, bm25(search) as score,"
@@ -243,7 +253,11 @@ class Store:
     """
 
     def __init__(
-        self, path: Path, connection: aiosqlite.Connection, reader: sqlite3.Connection
+        self,
+        path: Path,
+        connection: aiosqlite.Connection,
+        reader: sqlite3.Connection,
+        searcher: sqlite3.Connection,
     ) -> None:
         self.path = path
         #: The dataset version being served, read once when the store opens.
@@ -252,6 +266,9 @@ class Store:
         )
         self._db = connection
         self._reader = reader
+        #: Large searches run one at a time on their own connection and thread, under a budget.
+        self._searcher = searcher
+        self._search_thread = ThreadPoolExecutor(1, thread_name_prefix="search")
         self._cursor = reader.cursor()
         self._totals: dict[tuple[str, str, tuple[Any, ...]], int] = {}
         #: The SQL of a page by its shape; shapes are finite (filters and sorts are catalogued).
@@ -266,9 +283,14 @@ class Store:
             f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
         )
         reader.execute("pragma query_only = on")
-        return cls(path, connection, reader)
+        searcher = sqlite3.connect(
+            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
+        return cls(path, connection, reader, searcher)
 
     async def close(self) -> None:
+        self._search_thread.shutdown()
+        self._searcher.close()
         self._reader.close()
         await self._db.close()
 
@@ -292,10 +314,33 @@ class Store:
     async def _count(self, key: tuple[str, str, tuple[Any, ...]]) -> int:
         table, where, values = key
         row = await self._one(f"select count(*) from {table} where {where}", values)  # noqa: S608
+        return self._remember(key, int(row[0]))
+
+    def _remember(self, key: tuple[str, str, tuple[Any, ...]], total: int) -> int:
         if len(self._totals) >= REMEMBERED_TOTALS:
             del self._totals[next(iter(self._totals))]
-        total = self._totals[key] = int(row[0])
+        self._totals[key] = total
         return total
+
+    async def _budgeted(self, sql: str, values: Sequence[Any]) -> list[Any] | None:
+        """A search read on the search thread; None when it ran past SEARCH_BUDGET."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._search_thread, self._run_budgeted, sql, values)
+
+    def _run_budgeted(self, sql: str, values: Sequence[Any]) -> list[Any] | None:
+        # sqlite3_interrupt is the one call another thread may make; FTS5 heeds it even in the
+        # middle of merging doclists, where the progress handler is never called. Should the
+        # timer fire after the read, it is a no-op: SQLite clears the flag on the next start.
+        timer = threading.Timer(SEARCH_BUDGET, self._searcher.interrupt)
+        timer.start()
+        try:
+            return self._searcher.execute(sql, values).fetchall()
+        except sqlite3.OperationalError as exc:
+            if str(exc) != "interrupted":
+                raise
+            return None
+        finally:
+            timer.cancel()
 
     async def ready(self) -> None:
         """Raise Unavailable unless the database file can be read now (see check_readable)."""
@@ -382,6 +427,14 @@ class Store:
 
         Ranking reads every match, so only a search with few matches runs on the event loop.
         """
+        key = ("search", MATCHES, (match,))
+        matches = self._totals.get(key)
+        if matches is None:
+            counted = await self._budgeted(MATCHES, (match, MAX_RANKED + 1))
+            # Interrupted: at least as broad as the cap, and remembered as such.
+            matches = self._remember(key, MAX_RANKED + 1 if counted is None else counted[0][0])
+        if matches > MAX_RANKED:
+            raise too_broad(MAX_RANKED, SEARCH_BUDGET)
         where = "search match ?1 and (?2 is null or type = ?2)"
         total = await self._total("search", where, (match, hit_type))
         score, row = after if after is not None else (None, None)
@@ -389,7 +442,10 @@ class Store:
         if total <= SMALL_SEARCH:
             rows = self._now(SEARCH, bound)
         else:
-            rows = list(await self._all(SEARCH, bound))
+            ranked = await self._budgeted(SEARCH, bound)
+            if ranked is None:
+                raise too_broad(MAX_RANKED, SEARCH_BUDGET)
+            rows = ranked
         last = (rows[limit - 1][5], rows[limit - 1][6]) if len(rows) > limit else None
         return [row[:5] for row in rows[:limit]], total, last
 

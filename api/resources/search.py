@@ -12,7 +12,7 @@ from api.models import PageLinks, PageMeta, SearchHit
 from api.openapi import LIST_RESPONSES
 from api.query import MAX_TEXT, TEXT_PATTERN, Cursor, decode_rank_cursor, encode_cursor, fts_match
 from api.resources.collection import DEFAULT_LIMIT, JSON, Limit, envelope, request_links
-from api.store import Store
+from api.store import MAX_RANKED, Store
 
 HitType = Literal["article", "organisation", "person", "meeting", "quote", "statistic"]
 HIT_TYPES: frozenset[str] = frozenset(get_args(HitType))
@@ -34,7 +34,10 @@ class SearchPage(msgspec.Struct, kw_only=True):
     description=(
         "Matches every word of `q` (the last one as a prefix) in quotes, statistics, meetings,"
         " organisations, people and article text. Hits are ranked best first (BM25); snippets"
-        " wrap matches in [ and ]."
+        " wrap matches in [ and ]. A search too broad to rank (more than"
+        f" {MAX_RANKED:,} matching records,"
+        " or longer than its time budget to count them) is a 400 problem whose `errors` names"
+        " `q` and says how to narrow it: add words, or spell out more of the last one."
     ),
     tags=["Search"],
     responses=LIST_RESPONSES,
