@@ -227,9 +227,10 @@ SMALL_SEARCH = 2_000
 #: Ranking reads every match (BM25 cost about 1.2 µs a match at the 1,000,000-fact scale): a
 #: search matching more records than this is refused as too broad, before any ranking.
 MAX_RANKED = 5_000
-#: Seconds of SQLite work a search's count or ranking may take before it is interrupted (the
-#: backstop for what the cap cannot see coming: a short prefix makes FTS5 merge the doclists
+#: Seconds of SQLite work counting a search's matches may take before it is interrupted: the
+#: backstop for what the cap cannot see coming (a short prefix makes FTS5 merge the doclists
 #: of every word it starts, 50 ms for "s*" at scale, before the first match is counted).
+#: Ranking is bounded by the cap itself, so that an answer never depends on the load.
 SEARCH_BUDGET = 0.015
 MATCHES = "select count(*) from (select 1 from search where search match ? limit ?)"
 SEARCH = (
@@ -322,16 +323,23 @@ class Store:
         self._totals[key] = total
         return total
 
-    async def _budgeted(self, sql: str, values: Sequence[Any]) -> list[Any] | None:
-        """A search read on the search thread; None when it ran past SEARCH_BUDGET."""
+    async def _searching(
+        self, sql: str, values: Sequence[Any], budget: float | None = None
+    ) -> list[Any] | None:
+        """A search read on the search thread; None when it ran past ``budget`` seconds."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._search_thread, self._run_budgeted, sql, values)
+        run = self._run_budgeted
+        return await loop.run_in_executor(self._search_thread, run, sql, values, budget)
 
-    def _run_budgeted(self, sql: str, values: Sequence[Any]) -> list[Any] | None:
+    def _run_budgeted(
+        self, sql: str, values: Sequence[Any], budget: float | None
+    ) -> list[Any] | None:
+        if budget is None:
+            return self._searcher.execute(sql, values).fetchall()
         # sqlite3_interrupt is the one call another thread may make; FTS5 heeds it even in the
         # middle of merging doclists, where the progress handler is never called. Should the
         # timer fire after the read, it is a no-op: SQLite clears the flag on the next start.
-        timer = threading.Timer(SEARCH_BUDGET, self._searcher.interrupt)
+        timer = threading.Timer(budget, self._searcher.interrupt)
         timer.start()
         try:
             return self._searcher.execute(sql, values).fetchall()
@@ -430,7 +438,7 @@ class Store:
         key = ("search", MATCHES, (match,))
         matches = self._totals.get(key)
         if matches is None:
-            counted = await self._budgeted(MATCHES, (match, MAX_RANKED + 1))
+            counted = await self._searching(MATCHES, (match, MAX_RANKED + 1), SEARCH_BUDGET)
             # Interrupted: at least as broad as the cap, and remembered as such.
             matches = self._remember(key, MAX_RANKED + 1 if counted is None else counted[0][0])
         if matches > MAX_RANKED:
@@ -442,10 +450,7 @@ class Store:
         if total <= SMALL_SEARCH:
             rows = self._now(SEARCH, bound)
         else:
-            ranked = await self._budgeted(SEARCH, bound)
-            if ranked is None:
-                raise too_broad(MAX_RANKED, SEARCH_BUDGET)
-            rows = ranked
+            rows = await self._searching(SEARCH, bound) or []
         last = (rows[limit - 1][5], rows[limit - 1][6]) if len(rows) > limit else None
         return [row[:5] for row in rows[:limit]], total, last
 

@@ -106,12 +106,16 @@ def probe(port: int, path: str, timeout: float = PROBE_TIMEOUT) -> int | None:
 
 
 def get(url: str, timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
-    """Status, headers and body of a GET (error statuses included)."""
+    """Status, headers (lower-case names) and body of a GET (error statuses included)."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, _lower(response.headers.items()), response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, _lower(error.headers.items()), error.read()
+
+
+def _lower(headers: list[tuple[str, str]]) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers}
 
 
 def rss_kib(pid: int) -> int:

@@ -100,6 +100,18 @@ def test_cors_allows_any_origin_read_only(client: TestClient[Any]) -> None:
     assert "POST" not in preflight.headers["access-control-allow-methods"]
 
 
+@pytest.mark.parametrize("path", ["/v1/search?q=x", "/v1/quotes?limit=1&nonsense=1", "/v1"])
+@pytest.mark.parametrize("cors", [False, True])
+def test_options_answers_whatever_the_query_string(
+    client: TestClient[Any], path: str, cors: bool
+) -> None:
+    preflight = {"Origin": "https://example.org", "Access-Control-Request-Method": "GET"}
+    response = client.options(path, headers=preflight if cors else {})
+    assert response.status_code == 204
+    allowed = response.headers["access-control-allow-methods" if cors else "allow"]
+    assert {m.strip() for m in allowed.split(",")} == {"GET", "HEAD", "OPTIONS"}
+
+
 @pytest.mark.parametrize("path", ["/v1/quotes", "/v1/quotes/nope", "/docs"])
 def test_security_headers_on_every_response(client: TestClient[Any], path: str) -> None:
     response = client.get(path)
