@@ -167,7 +167,7 @@ def distinct_urls(count: int) -> Iterator[str]:
                     return
 
 
-def fill(service: Service, urls: list[str]) -> None:
+def fill(service: Service, urls: list[str], status: int = 200) -> None:
     import http.client
 
     def run(part: list[str]) -> None:
@@ -176,7 +176,7 @@ def fill(service: Service, urls: list[str]) -> None:
             connection.request("GET", url)
             response = connection.getresponse()
             response.read()
-            assert response.status == 200, url
+            assert response.status == status, url
         connection.close()
 
     threads = [threading.Thread(target=run, args=(urls[i::4],)) for i in range(4)]
@@ -192,7 +192,10 @@ def test_the_cache_stays_within_its_budget_whatever_it_is_filled_with(
     urls = list(distinct_urls(8_000))
     with serve(ARTICLE_FACTS_CACHE_BYTES=str(BUDGET)) as service:
         (worker,) = service.workers()
-        fill(service, urls[:200])  # warm: every code path once, a little of the cache
+        # Warm every code path (routing, the fast path, problems), and cache nothing yet.
+        fill(service, ["/health"] * 100)
+        fill(service, [f"/v1/quotes/missing-{n}" for n in range(100)], status=404)
+        fill(service, [f"/v1/quotes?limit=1&cursor=bad-{n}" for n in range(100)], status=400)
         base = rss_kib(worker) * 1024
         fill(service, urls)
         full = rss_kib(worker) * 1024
