@@ -250,7 +250,9 @@ class Store:
     connection directly on the event loop: they take microseconds, less than the hop to
     aiosqlite's thread would cost. Reads whose cost grows with the data (counting the matches
     of a filter, full-text search, a page of a large filtered set) go through aiosqlite's
-    thread, so a long one does not hold up other requests. Totals are remembered.
+    thread, so a long one does not hold up other requests. Totals are remembered. A search
+    too large to rank on the event loop runs on a thread and connection of its own, one at a
+    time, so that interrupting one that runs past its budget stops nothing else.
     """
 
     def __init__(
