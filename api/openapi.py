@@ -98,6 +98,15 @@ LINK_HEADER = {
         "schema": {"type": "string"},
     }
 }
+#: Operations answered ``Cache-Control: no-store`` (api/resources/index.py): no validator, no 304.
+UNCACHED = frozenset({"getHealth", "getReady"})
+NO_STORE_HEADERS = {
+    "Cache-Control": {
+        "description": "Always `no-store`: the answer is never cached, by anybody.",
+        "required": True,
+        "schema": {"type": "string", "const": "no-store"},
+    }
+}
 IF_NONE_MATCH = {
     "name": "If-None-Match",
     "in": "header",
@@ -151,8 +160,11 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
     _numbers(document)
     for operation in operations.values():
         _plain_parameters(operation)
-        operation.setdefault("parameters", []).append(IF_NONE_MATCH)
         ok = operation["responses"]["200"]
+        if operation["operationId"] in UNCACHED:
+            ok["headers"] = NO_STORE_HEADERS
+            continue
+        operation.setdefault("parameters", []).append(IF_NONE_MATCH)
         ok["headers"] = {
             **ETAG_HEADERS,
             **(LINK_HEADER if operation["operationId"].startswith("list") else {}),

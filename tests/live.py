@@ -138,6 +138,8 @@ class Crowd:
     port: int
     size: int
     slow: bool
+    #: The client's own address (any of 127.0.0.0/8 is this machine).
+    source: str = "127.0.0.1"
     opened: int = 0
     cut: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -159,7 +161,12 @@ class Crowd:
 
     def _connect(self) -> socket.socket | None:
         try:
-            sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            sock = socket.create_connection(
+                ("127.0.0.1", self.port), timeout=5, source_address=(self.source, 0)
+            )
+        except OSError:
+            return None
+        try:
             if self.slow:
                 sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
             else:
@@ -167,6 +174,7 @@ class Crowd:
                 sock.recv(65536)
             sock.setblocking(False)
         except OSError:
+            sock.close()
             return None
         self.opened += 1
         return sock
