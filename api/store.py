@@ -173,11 +173,13 @@ class Condition:
 
     ``probe`` is the same test written to be checked row by row (a primary-key lookup) while
     the table is read in sort order; ``sql`` gathers every match first. See ``Store.page``.
+    ``match`` is the full-text query of a text filter, which must not be too broad to read.
     """
 
     sql: str
     values: tuple[Any, ...]
     probe: str | None = None
+    match: str | None = None
 
 
 def link_condition(resource: Resource, rel: str, target: str) -> Condition:
@@ -201,7 +203,9 @@ def range_conditions(span: Range, low: Any | None, high: Any | None) -> list[Con
 
 def text_condition(resource: Resource, match: str) -> Condition:
     return Condition(
-        "id in (select id from search where search match ? and type = ?)", (match, resource.noun)
+        "id in (select id from search where search match ? and type = ?)",
+        (match, resource.noun),
+        match=match,
     )
 
 
@@ -374,6 +378,18 @@ class Store:
             raise NotFound(f"no article with id {article_id!r}")
         return str(rows[0][0])
 
+    async def _narrow_enough(self, match: str) -> None:
+        """Raise the too-broad 400 unless ``match`` matches at most MAX_RANKED records (of any
+        type), counted within SEARCH_BUDGET; the count is remembered either way."""
+        key = ("search", MATCHES, (match,))
+        matches = self._totals.get(key)
+        if matches is None:
+            counted = await self._searching(MATCHES, (match, MAX_RANKED + 1), SEARCH_BUDGET)
+            # Interrupted: at least as broad as the cap, and remembered as such.
+            matches = self._remember(key, MAX_RANKED + 1 if counted is None else counted[0][0])
+        if matches > MAX_RANKED:
+            raise too_broad(MAX_RANKED, SEARCH_BUDGET)
+
     async def page(
         self,
         resource: Resource,
@@ -389,6 +405,9 @@ class Store:
         if conditions:
             where = " and ".join(c.sql for c in conditions)
             values = tuple(v for c in conditions for v in c.values)
+        for condition in conditions:
+            if condition.match is not None:
+                await self._narrow_enough(condition.match)
         total = self._totals.get((resource.name, where, values))
         if total is None:
             total = await self._count((resource.name, where, values))
@@ -437,14 +456,7 @@ class Store:
 
         Ranking reads every match, so only a search with few matches runs on the event loop.
         """
-        key = ("search", MATCHES, (match,))
-        matches = self._totals.get(key)
-        if matches is None:
-            counted = await self._searching(MATCHES, (match, MAX_RANKED + 1), SEARCH_BUDGET)
-            # Interrupted: at least as broad as the cap, and remembered as such.
-            matches = self._remember(key, MAX_RANKED + 1 if counted is None else counted[0][0])
-        if matches > MAX_RANKED:
-            raise too_broad(MAX_RANKED, SEARCH_BUDGET)
+        await self._narrow_enough(match)
         where = "search match ?1 and (?2 is null or type = ?2)"
         total = await self._total("search", where, (match, hit_type))
         score, row = after if after is not None else (None, None)

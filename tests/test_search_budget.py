@@ -76,6 +76,19 @@ def test_a_search_matching_more_than_the_cap_is_refused_and_others_are_answered(
         assert 0 < answered.json()["meta"]["total"] <= 2
 
 
+@pytest.mark.parametrize("resource", ["quotes", "meetings", "organisations"])
+def test_a_collection_text_filter_too_broad_to_read_is_refused_the_same_way(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, resource: str
+) -> None:
+    monkeypatch.setattr(store, "MAX_RANKED", 2)
+    app = create_app(msgspec.structs.replace(settings, cache_bytes=0))
+    with TestClient(app=app) as client:
+        broad = client.get(f"/v1/{resource}?q=csto")
+        assert_too_broad(broad.status_code, broad.content)
+        narrow = client.get(f"/v1/{resource}?q=jihadi+recruitment")
+        assert narrow.status_code == 200
+
+
 @pytest.mark.live
 def test_at_scale_common_words_are_refused_and_narrower_searches_ranked(
     scaled: TestClient[Any], corpus: Settings
