@@ -21,13 +21,20 @@ COMPILE = $(UV) pip compile pyproject.toml --all-extras --universal --python-ver
 # The inner loop leaves out what needs a live server, a browser or a generated-request contract run.
 QUICK := not live and not browser and not contract
 
-.PHONY: run test check lint lock lock-upgrade lock-check build schemas browser wrk bench bench-smoke \
+.PHONY: run serve-proxy test check lint lock lock-upgrade lock-check build schemas browser wrk bench bench-smoke \
 	install clean
 
 # Build when an input or the code changed, then serve: `serve` itself never writes the database.
 run: $(STAMP)
 	$(BIN)/python -m api build --if-stale
 	$(BIN)/python -m api serve --host $(HOST) --port $(PORT)
+
+# The reference deployment (DEPLOY.md): 2 replicas behind nginx (Debian's package) on 127.0.0.1:8080.
+serve-proxy: $(STAMP)
+	@command -v nginx >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
+	$(BIN)/python -m api build --if-stale
+	$(BIN)/python -m deploy.proxy --replicas 2 --port 8080
 
 # Two processes share the two cores; the in-process schemathesis run gets a process of its own:
 # under pytest-xdist with two workers its per-operation tests collapse into one (schemathesis
@@ -42,9 +49,9 @@ check: $(STAMP) lock-check lint
 	$(BIN)/pytest -m "$(QUICK)" -n 2 --dist loadfile
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check api tests bench
-	$(BIN)/ruff check api tests bench
-	$(BIN)/mypy api tests bench
+	$(BIN)/ruff format --check api tests bench deploy
+	$(BIN)/ruff check api tests bench deploy
+	$(BIN)/mypy api tests bench deploy
 	$(BIN)/deptry .
 
 # The benchmark (bench/run.py): the service against the limit and its peers; ~10 minutes.
