@@ -24,7 +24,9 @@ QUICK := not live and not browser and not contract
 .PHONY: run test check lint lock lock-upgrade lock-check build schemas browser wrk nginx bench \
 	bench-smoke serve-proxy install clean
 
+# Build when an input or the code changed, then serve: `serve` itself never writes the database.
 run: $(STAMP)
+	$(BIN)/python -m api build --if-stale
 	$(BIN)/python -m api serve --host $(HOST) --port $(PORT)
 
 # Two processes share the two cores; the in-process schemathesis run gets a process of its own:

@@ -22,7 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="validate fixtures and write the SQLite database")
     build.add_argument("--if-stale", action="store_true", help="only when inputs or code changed")
-    serve = commands.add_parser("serve", help="build if stale, then serve with granian")
+    serve = commands.add_parser(
+        "serve", help="serve a built database with granian (never writes it; see api/preflight.py)"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
@@ -42,10 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         return _build(settings, only_if_stale=args.if_stale)
     if args.command == "serve":
-        status = _build(settings, only_if_stale=True)
-        if status:
-            return status
+        from api.web.preflight import fault
         from api.web.server import serve as run
+
+        found = fault(settings)
+        if found is not None:
+            print(f"cannot serve: {found.message}", file=sys.stderr)
+            return found.code
 
         run(settings, args.host, args.port, args.workers)
         return 0
@@ -71,6 +76,9 @@ def _build(settings: Settings, *, only_if_stale: bool) -> int:
         result = build(settings)
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"build failed: cannot write {settings.database}: {exc.strerror}", file=sys.stderr)
         return 1
     counts = ", ".join(f"{name} {count}" for name, count in result.counts.items())
     print(f"built {result.path} version {result.version}: {counts}")

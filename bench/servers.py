@@ -3,7 +3,6 @@ stopped as one session; the build of their databases."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.settings import ROOT
+from deploy.proxy import free_port
 
 PYTHON = sys.executable
 
@@ -27,12 +27,6 @@ def cores() -> tuple[str, str, str]:
         return only, only, only
     server, load = str(available[0]), str(available[1])
     return server, load, f"{server},{load}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:

@@ -1,11 +1,8 @@
 """A real database built from the real fixtures, and an in-process client over the real app."""
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +13,7 @@ from litestar.testing import TestClient
 from api.build import build
 from api.settings import Settings
 from api.web.app import create_app
-from bench.servers import free_port
+from tests.live import Service
 
 
 @pytest.fixture(scope="session")
@@ -64,32 +61,24 @@ def operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="session")
 def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`python -m api serve` on a free port of 127.0.0.1; yields its base URL."""
-    port = free_port()
-    env = {**os.environ, "ARTICLE_FACTS_DB": str(settings.database)}
     log = tmp_path_factory.mktemp("server") / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start: {log.read_text()}") from None
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with Service.start({"ARTICLE_FACTS_DB": str(settings.database)}, log) as service:
+        yield service.base
+
+
+ServiceFactory = Callable[..., AbstractContextManager[Service]]
+
+
+@pytest.fixture
+def serve(settings: Settings, tmp_path: Path) -> ServiceFactory:
+    """Start `python -m api serve` with settings (ARTICLE_FACTS_* variables, the test database
+    unless given) and workers of a test's choosing: ``with serve(workers=2) as service:``."""
+
+    def start(workers: int = 1, **env: str) -> AbstractContextManager[Service]:
+        env = {"ARTICLE_FACTS_DB": str(settings.database), **env}
+        return Service.start(env, tmp_path / f"server-{time.monotonic_ns()}.log", workers)
+
+    return start
 
 
 #: Requests the generated tests sent, by run (in-process and live schemathesis, laws, matrix).
@@ -103,9 +92,9 @@ def generated_requests(pytestconfig: pytest.Config) -> dict[str, int]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that uses the server started as a process is a `live` test, wherever it is."""
+    """A test that uses a server started as a process is a `live` test, wherever it is."""
     for item in items:
-        if "live_server" in getattr(item, "fixturenames", ()):
+        if {"live_server", "serve"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.live)
 
 

@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
+from api.model.tables import recorded
 from api.revision import PACKAGE, revision
+from api.settings import Settings
 from api.web.edge import Edge, etag_matches
 
 PATHS = [
     "/v1",
-    "/health",
     "/v1/quotes",
     "/v1/quotes?limit=2&sort=-date",
     "/v1/people/vladimir-putin",
@@ -63,6 +64,18 @@ def test_errors_are_not_cacheable(client: TestClient[Any]) -> None:
     assert "etag" not in response.headers
 
 
+@pytest.mark.parametrize("path", ["/health", "/ready"])
+def test_the_health_checks_are_never_cached(
+    client: TestClient[Any], settings: Settings, path: str
+) -> None:
+    for method in ("GET", "HEAD", "GET"):
+        response = client.request(method, path, headers={"If-None-Match": "*"})
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "no-store"
+        assert "etag" not in response.headers
+    assert client.get(path).json() == {"status": "ok", "version": recorded(settings.database)}
+
+
 def test_responses_are_compact_utf8_json(client: TestClient[Any]) -> None:
     response = client.get("/v1/quotes")
     assert response.headers["content-type"] == "application/json"
@@ -85,6 +98,18 @@ def test_cors_allows_any_origin_read_only(client: TestClient[Any]) -> None:
     )
     assert preflight.status_code == 204
     assert "POST" not in preflight.headers["access-control-allow-methods"]
+
+
+@pytest.mark.parametrize("path", ["/v1/search?q=x", "/v1/quotes?limit=1&nonsense=1", "/v1"])
+@pytest.mark.parametrize("cors", [False, True])
+def test_options_answers_whatever_the_query_string(
+    client: TestClient[Any], path: str, cors: bool
+) -> None:
+    preflight = {"Origin": "https://example.org", "Access-Control-Request-Method": "GET"}
+    response = client.options(path, headers=preflight if cors else {})
+    assert response.status_code == 204
+    allowed = response.headers["access-control-allow-methods" if cors else "allow"]
+    assert {m.strip() for m in allowed.split(",")} == {"GET", "HEAD", "OPTIONS"}
 
 
 @pytest.mark.parametrize("path", ["/v1/quotes", "/v1/quotes/nope", "/docs"])

@@ -25,6 +25,12 @@ class NotFound(ApiError):
     status = 404
 
 
+class Unavailable(ApiError):
+    """The service cannot read its database; the detail is logged, never sent."""
+
+    status = 503
+
+
 class BadRequest(ApiError):
     """One or more parameters are invalid; ``errors`` names each of them."""
 
@@ -36,6 +42,16 @@ class BadRequest(ApiError):
             f"invalid parameter {parameter!r}: {detail}",
             [ParameterError(parameter=parameter, detail=detail)],
         )
+
+
+def too_broad(cap: int, budget: float) -> BadRequest:
+    """A search refused before ranking: it matches more than ``cap`` records, or counting them
+    took longer than ``budget`` seconds; says how to narrow it."""
+    detail = (
+        f"too broad: matches more than {cap:,} records (or takes over {budget * 1000:.0f} ms"
+        " to count); add words, or spell out more of the last word (it matches as a prefix)"
+    )
+    return BadRequest.for_parameter("q", detail)
 
 
 class BuildError(Exception):

@@ -30,12 +30,13 @@ PAGE = b"""<!doctype html>
 </body>
 </html>
 """
+#: Litestar adds "; charset=utf-8" to every text/* type itself.
 MEDIA_TYPES = {
-    "swagger-ui.css": "text/css; charset=utf-8",
-    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui.css": "text/css",
+    "swagger-ui-bundle.js": "text/javascript",
     "favicon-32x32.png": "image/png",
     "favicon-16x16.png": "image/png",
-    "docs.js": "text/javascript; charset=utf-8",
+    "docs.js": "text/javascript",
 }
 
 

@@ -30,6 +30,9 @@ BAD_REQUEST = _problem(
     " an inverted range or a bad cursor. `errors` names each parameter."
 )
 NOT_FOUND = _problem("No record has this id.")
+NOT_READY = _problem(
+    "The service cannot read its database now; `Retry-After` says when to ask again."
+)
 LIST_RESPONSES = {400: BAD_REQUEST}
 ITEM_RESPONSES = {400: BAD_REQUEST, 404: NOT_FOUND}
 
@@ -80,6 +83,15 @@ LINK_HEADER = {
         "description": 'RFC 8288 link to the next page (rel="next"), when there is one.',
         "required": False,
         "schema": {"type": "string"},
+    }
+}
+#: Operations answered ``Cache-Control: no-store`` (api/resources/index.py): no validator, no 304.
+UNCACHED = frozenset({"getHealth", "getReady"})
+NO_STORE_HEADERS = {
+    "Cache-Control": {
+        "description": "Always `no-store`: the answer is never cached, by anybody.",
+        "required": True,
+        "schema": {"type": "string", "const": "no-store"},
     }
 }
 IF_NONE_MATCH = {
@@ -135,8 +147,11 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
     _numbers(document)
     for operation in operations.values():
         _plain_parameters(operation)
-        operation.setdefault("parameters", []).append(IF_NONE_MATCH)
         ok = operation["responses"]["200"]
+        if operation["operationId"] in UNCACHED:
+            ok["headers"] = NO_STORE_HEADERS
+            continue
+        operation.setdefault("parameters", []).append(IF_NONE_MATCH)
         ok["headers"] = {
             **ETAG_HEADERS,
             **(LINK_HEADER if operation["operationId"].startswith("list") else {}),

@@ -8,7 +8,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from api.model.errors import ApiError, problem
+from api.model.errors import ApiError, Unavailable, problem
 from api.model.models import ParameterError, Problem
 
 PROBLEM_JSON = "application/problem+json"
@@ -41,6 +41,12 @@ def handle_api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[bytes
     return problem_response(problem(exc.status, exc.detail, exc.errors))
 
 
+def handle_unavailable(request: Request[Any, Any, Any], exc: Unavailable) -> Response[bytes]:
+    log.error("not ready on %s: %s", request.url.path, exc.detail)
+    detail = "the service cannot read its database; see the server log"
+    return problem_response(problem(exc.status, detail), {"Retry-After": "5"})
+
+
 def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     if isinstance(exc, ValidationException):
         errors = _validation_errors(exc)
@@ -64,6 +70,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 
 EXCEPTION_HANDLERS = {
+    Unavailable: handle_unavailable,
     ApiError: handle_api_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,

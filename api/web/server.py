@@ -1,13 +1,41 @@
-"""Serving under granian's ASGI interface."""
+"""Serving under granian's ASGI interface, with granian's own protections set for the field.
+
+Every number below was measured on the 2-core test machine (README, "Running it in the field";
+tests/test_resilience.py and tests/test_shutdown.py hold the behaviour):
+
+- ``BACKLOG``: the kernel's accept queue (Linux caps it at ``net.core.somaxconn``, 4096 here).
+- ``BACKPRESSURE``: connections a worker serves at once. Granian's default (backlog / workers,
+  1,024) let 1,024 idle connections from one client leave none for anybody else: 15 of 15
+  ``/health`` probes failed. An idle connection costs a worker a few KiB and a file descriptor,
+  so a worker takes 4,096 (two workers: 8,192 descriptors, within the usual 20,000 limit).
+- ``HEADER_READ_TIMEOUT``: hyper applies it to a request head *and* to a keep-alive connection
+  waiting for its next request, so it sheds both slow-header and idle clients; 5 s (granian's
+  30 s let a crowd hold its connections for free) is more than any real client needs to send
+  a head and as long as common keep-alive defaults.
+- ``DRAIN_SECONDS``: on SIGTERM granian stops accepting and lets requests in flight finish;
+  a worker still busy after this long is killed. 10 s stays well inside the 30 s most
+  orchestrators wait before SIGKILL.
+- Failed workers are respawned (granian exits when one dies unless told otherwise); a worker
+  that crashes again within granian's 5.5 s crash-loop window stops the service instead.
+
+Slow *readers* are not cut: granian has no write timeout. That protection lives in the proxy
+in front (nginx's ``send_timeout``), like per-client connection limits.
+"""
 
 import os
 from typing import Any
 
 from granian import Granian
 from granian.constants import Interfaces
+from granian.http import HTTP1Settings
 from granian.server.common import AbstractServer
 
 from api.settings import Settings
+
+BACKLOG = 4096
+BACKPRESSURE = 4096
+HEADER_READ_TIMEOUT_MS = 5_000
+DRAIN_SECONDS = 10
 
 
 def granian(target: str, host: str, port: int, workers: int) -> AbstractServer[Any]:
@@ -21,6 +49,11 @@ def granian(target: str, host: str, port: int, workers: int) -> AbstractServer[A
         workers=workers,
         factory=True,
         log_access=False,
+        backlog=BACKLOG,
+        backpressure=BACKPRESSURE,
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS),
+        respawn_failed_workers=True,
+        workers_kill_timeout=DRAIN_SECONDS,
     )
 
 

@@ -4,8 +4,11 @@ Table and column names come only from the catalog (fixed identifiers, never from
 every value is a bound parameter.
 """
 
+import asyncio
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,10 +17,33 @@ import aiosqlite
 import msgspec
 
 from api.model.catalog import RESOURCES, Range, Resource
-from api.model.errors import NotFound
+from api.model.errors import NotFound, Unavailable, too_broad
 from api.model.tables import sort_column
 
 SortValue = str | float
+
+
+def check_readable(path: Path, version: str) -> None:
+    """A real read of the database file, on a fresh connection: its recorded version is
+    ``version`` and the file is as long as its header says (a truncated file is not).
+
+    Raises Unavailable with the reason, which the server logs and never shows a client.
+    """
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            found = connection.execute("select value from meta where key = 'version'").fetchone()
+            pages = connection.execute("pragma page_count").fetchone()[0]
+            page_size = connection.execute("pragma page_size").fetchone()[0]
+        finally:
+            connection.close()
+        size = path.stat().st_size
+    except (sqlite3.Error, OSError) as exc:
+        raise Unavailable(f"cannot read {path}: {exc}") from None
+    if found is None or found[0] != version:
+        raise Unavailable(f"{path} no longer holds version {version}")
+    if size != pages * page_size:
+        raise Unavailable(f"{path} has {size} bytes, its header says {pages * page_size}")
 
 
 def samples(path: Path) -> dict[str, tuple[bytes, int]]:
@@ -43,11 +69,13 @@ class Condition:
 
     ``probe`` is the same test written to be checked row by row (a primary-key lookup) while
     the table is read in sort order; ``sql`` gathers every match first. See ``Store.page``.
+    ``match`` is the full-text query of a text filter, which must not be too broad to read.
     """
 
     sql: str
     values: tuple[Any, ...]
     probe: str | None = None
+    match: str | None = None
 
 
 def link_condition(resource: Resource, rel: str, target: str) -> Condition:
@@ -71,7 +99,9 @@ def range_conditions(span: Range, low: Any | None, high: Any | None) -> list[Con
 
 def text_condition(resource: Resource, match: str) -> Condition:
     return Condition(
-        "id in (select id from search where search match ? and type = ?)", (match, resource.noun)
+        "id in (select id from search where search match ? and type = ?)",
+        (match, resource.noun),
+        match=match,
     )
 
 
@@ -94,6 +124,15 @@ REMEMBERED_TOTALS = 4096
 SMALL_SCAN = 10_000
 #: A search with at most this many matches is ranked on the event loop (about a millisecond).
 SMALL_SEARCH = 2_000
+#: Ranking reads every match (BM25 cost about 1.2 µs a match at the 1,000,000-fact scale): a
+#: search matching more records than this is refused as too broad, before any ranking.
+MAX_RANKED = 5_000
+#: Seconds of SQLite work counting a search's matches may take before it is interrupted: the
+#: backstop for what the cap cannot see coming (a short prefix makes FTS5 merge the doclists
+#: of every word it starts, 50 ms for "s*" at scale, before the first match is counted).
+#: Ranking is bounded by the cap itself, so that an answer never depends on the load.
+SEARCH_BUDGET = 0.015
+MATCHES = "select count(*) from (select 1 from search where search match ? limit ?)"
 SEARCH = (
     "select type, id, name, href, snip, score, row from ("
     " select type, id, name, href, rowid as row, bm25(search) as score,"
@@ -111,12 +150,28 @@ class Store:
     connection directly on the event loop: they take microseconds, less than the hop to
     aiosqlite's thread would cost. Reads whose cost grows with the data (counting the matches
     of a filter, full-text search, a page of a large filtered set) go through aiosqlite's
-    thread, so a long one does not hold up other requests. Totals are remembered.
+    thread, so a long one does not hold up other requests. Totals are remembered. A search
+    too large to rank on the event loop runs on a thread and connection of its own, one at a
+    time, so that interrupting one that runs past its budget stops nothing else.
     """
 
-    def __init__(self, connection: aiosqlite.Connection, reader: sqlite3.Connection) -> None:
+    def __init__(
+        self,
+        path: Path,
+        connection: aiosqlite.Connection,
+        reader: sqlite3.Connection,
+        searcher: sqlite3.Connection,
+    ) -> None:
+        self.path = path
+        #: The dataset version being served, read once when the store opens.
+        self.version = str(
+            reader.execute("select value from meta where key = 'version'").fetchone()[0]
+        )
         self._db = connection
         self._reader = reader
+        #: Large searches run one at a time on their own connection and thread, under a budget.
+        self._searcher = searcher
+        self._search_thread = ThreadPoolExecutor(1, thread_name_prefix="search")
         self._cursor = reader.cursor()
         self._totals: dict[tuple[str, str, tuple[Any, ...]], int] = {}
         #: The SQL of a page by its shape; shapes are finite (filters and sorts are catalogued).
@@ -131,9 +186,14 @@ class Store:
             f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
         )
         reader.execute("pragma query_only = on")
-        return cls(connection, reader)
+        searcher = sqlite3.connect(
+            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
+        return cls(path, connection, reader, searcher)
 
     async def close(self) -> None:
+        self._search_thread.shutdown()
+        self._searcher.close()
         self._reader.close()
         await self._db.close()
 
@@ -157,10 +217,44 @@ class Store:
     async def _count(self, key: tuple[str, str, tuple[Any, ...]]) -> int:
         table, where, values = key
         row = await self._one(f"select count(*) from {table} where {where}", values)  # noqa: S608
+        return self._remember(key, int(row[0]))
+
+    def _remember(self, key: tuple[str, str, tuple[Any, ...]], total: int) -> int:
         if len(self._totals) >= REMEMBERED_TOTALS:
             del self._totals[next(iter(self._totals))]
-        total = self._totals[key] = int(row[0])
+        self._totals[key] = total
         return total
+
+    async def _searching(
+        self, sql: str, values: Sequence[Any], budget: float | None = None
+    ) -> list[Any] | None:
+        """A search read on the search thread; None when it ran past ``budget`` seconds."""
+        loop = asyncio.get_running_loop()
+        run = self._run_budgeted
+        return await loop.run_in_executor(self._search_thread, run, sql, values, budget)
+
+    def _run_budgeted(
+        self, sql: str, values: Sequence[Any], budget: float | None
+    ) -> list[Any] | None:
+        if budget is None:
+            return self._searcher.execute(sql, values).fetchall()
+        # sqlite3_interrupt is the one call another thread may make; FTS5 heeds it even in the
+        # middle of merging doclists, where the progress handler is never called. Should the
+        # timer fire after the read, it is a no-op: SQLite clears the flag on the next start.
+        timer = threading.Timer(budget, self._searcher.interrupt)
+        timer.start()
+        try:
+            return self._searcher.execute(sql, values).fetchall()
+        except sqlite3.OperationalError as exc:
+            if str(exc) != "interrupted":
+                raise
+            return None
+        finally:
+            timer.cancel()
+
+    async def ready(self) -> None:
+        """Raise Unavailable unless the database file can be read now (see check_readable)."""
+        await asyncio.to_thread(check_readable, self.path, self.version)
 
     async def meta(self) -> dict[str, str]:
         return dict(self._now("select key, value from meta", ()))
@@ -180,6 +274,18 @@ class Store:
             raise NotFound(f"no article with id {article_id!r}")
         return str(rows[0][0])
 
+    async def _narrow_enough(self, match: str) -> None:
+        """Raise the too-broad 400 unless ``match`` matches at most MAX_RANKED records (of any
+        type), counted within SEARCH_BUDGET; the count is remembered either way."""
+        key = ("search", MATCHES, (match,))
+        matches = self._totals.get(key)
+        if matches is None:
+            counted = await self._searching(MATCHES, (match, MAX_RANKED + 1), SEARCH_BUDGET)
+            # Interrupted: at least as broad as the cap, and remembered as such.
+            matches = self._remember(key, MAX_RANKED + 1 if counted is None else counted[0][0])
+        if matches > MAX_RANKED:
+            raise too_broad(MAX_RANKED, SEARCH_BUDGET)
+
     async def page(
         self,
         resource: Resource,
@@ -195,6 +301,9 @@ class Store:
         if conditions:
             where = " and ".join(c.sql for c in conditions)
             values = tuple(v for c in conditions for v in c.values)
+        for condition in conditions:
+            if condition.match is not None:
+                await self._narrow_enough(condition.match)
         total = self._totals.get((resource.name, where, values))
         if total is None:
             total = await self._count((resource.name, where, values))
@@ -243,6 +352,7 @@ class Store:
 
         Ranking reads every match, so only a search with few matches runs on the event loop.
         """
+        await self._narrow_enough(match)
         where = "search match ?1 and (?2 is null or type = ?2)"
         total = await self._total("search", where, (match, hit_type))
         score, row = after if after is not None else (None, None)
@@ -250,7 +360,7 @@ class Store:
         if total <= SMALL_SEARCH:
             rows = self._now(SEARCH, bound)
         else:
-            rows = list(await self._all(SEARCH, bound))
+            rows = await self._searching(SEARCH, bound) or []
         last = (rows[limit - 1][5], rows[limit - 1][6]) if len(rows) > limit else None
         return [row[:5] for row in rows[:limit]], total, last
 

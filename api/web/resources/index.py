@@ -1,12 +1,19 @@
-"""The entry point /v1 and the liveness check /health."""
+"""The entry point /v1, liveness (/health) and readiness (/ready).
+
+Neither check is ever cached, by the edge or by anybody else (``Cache-Control: no-store``):
+a cached "ok" is how the service once said it was healthy while it could not read a record.
+"""
 
 from litestar import get
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 
 from api.model.catalog import RESOURCES
 from api.model.models import Health, Index
-from api.web.openapi import LIST_RESPONSES
+from api.web.openapi import LIST_RESPONSES, NOT_READY
 from api.web.store import Store
+
+NO_STORE = CacheControlHeader(no_store=True)
 
 
 @get(
@@ -31,10 +38,31 @@ async def index(store: NamedDependency[Store]) -> Index:
     "/health",
     operation_id="getHealth",
     summary="Liveness",
-    description="Answers while the service can read its database, with the dataset version.",
+    description=(
+        "Answers while the process answers, with the dataset version it serves; reads nothing."
+        " For a liveness probe: restart the process when this fails. Never cached."
+    ),
     tags=["Index"],
     responses=LIST_RESPONSES,
+    cache_control=NO_STORE,
 )
 async def health(store: NamedDependency[Store]) -> Health:
-    meta = await store.meta()
-    return Health(status="ok", version=meta["version"])
+    return Health(status="ok", version=store.version)
+
+
+@get(
+    "/ready",
+    operation_id="getReady",
+    summary="Readiness",
+    description=(
+        "Reads the database file on every call; 503 when it cannot (missing, truncated,"
+        " replaced by another build). For a readiness probe or a load balancer's health"
+        " check: send no traffic while this fails. Never cached."
+    ),
+    tags=["Index"],
+    responses={**LIST_RESPONSES, 503: NOT_READY},
+    cache_control=NO_STORE,
+)
+async def ready(store: NamedDependency[Store]) -> Health:
+    await store.ready()
+    return Health(status="ok", version=store.version)

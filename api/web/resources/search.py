@@ -13,7 +13,7 @@ from api.web.openapi import LIST_RESPONSES
 from api.web.query import Cursor, decode_rank_cursor, encode_cursor, fts_match
 from api.web.resources.collection import JSON, envelope, request_links
 from api.web.signature import query_get
-from api.web.store import Store
+from api.web.store import MAX_RANKED, Store
 
 
 class SearchPage(msgspec.Struct, kw_only=True):
@@ -32,7 +32,10 @@ class SearchPage(msgspec.Struct, kw_only=True):
     description=(
         "Matches every word of `q` (the last one as a prefix) in quotes, statistics, meetings,"
         " organisations, people and article text. Hits are ranked best first (BM25); snippets"
-        " wrap matches in [ and ]."
+        " wrap matches in [ and ]. A search too broad to rank (more than"
+        f" {MAX_RANKED:,} matching records,"
+        " or longer than its time budget to count them) is a 400 problem whose `errors` names"
+        " `q` and says how to narrow it: add words, or spell out more of the last one."
     ),
     tags=["Search"],
     responses=LIST_RESPONSES,
