@@ -22,7 +22,7 @@ COMPILE = $(UV) pip compile pyproject.toml --all-extras --universal --python-ver
 QUICK := not live and not browser and not contract
 
 .PHONY: run test check lint lock lock-upgrade lock-check build schemas browser wrk nginx bench \
-	bench-smoke serve-proxy install clean
+	bench-smoke serve-proxy kernel install clean
 
 # Build when an input or the code changed, then serve: `serve` itself never writes the database.
 run: $(STAMP)
@@ -32,7 +32,7 @@ run: $(STAMP)
 # Two processes share the two cores; the in-process schemathesis run gets a process of its own:
 # under pytest-xdist with two workers its per-operation tests collapse into one (schemathesis
 # 4.32, seen here), so it would test a single operation.
-test: $(STAMP) browser wrk nginx lock-check lint
+test: $(STAMP) browser wrk nginx kernel lock-check lint
 	$(BIN)/pytest -n 2 --dist loadfile --cov --cov-report= --cov-fail-under=0 \
 		--ignore=tests/test_contract.py
 	$(BIN)/pytest --cov --cov-append tests/test_contract.py
@@ -103,6 +103,13 @@ browser:
 wrk:
 	@command -v wrk >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+
+# The kernel setting production hosts should have (README, "Workers"): connections queued on a
+# worker that dies move to a live one. Set for the tests where the machine allows it (root);
+# tests/test_resilience.py checks the weaker guarantee where it does not.
+kernel:
+	@sysctl -qw net.ipv4.tcp_migrate_req=1 2>/dev/null || \
+		echo "net.ipv4.tcp_migrate_req not set: the killed-worker test allows the kernel's resets"
 
 # nginx, the reference deployment's caching proxy (deploy/), from Debian's packages.
 nginx:

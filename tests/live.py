@@ -176,17 +176,18 @@ class Crowd:
         return sock
 
     def _hold(self, count: int) -> None:
-        socks = [sock for sock in (self._connect() for _ in range(count)) if sock is not None]
+        socks = [self._connect() for _ in range(count)]
         while not self._stop.wait(0.2):
             for index, sock in enumerate(socks):
-                if _closed(sock):
+                if sock is None:  # refused or timed out (a loaded machine): try again
+                    socks[index] = self._connect()
+                elif _closed(sock):
                     sock.close()
                     self.cut += 1
-                    replacement = self._connect()
-                    if replacement is not None:
-                        socks[index] = replacement
+                    socks[index] = self._connect()
         for sock in socks:
-            sock.close()
+            if sock is not None:
+                sock.close()
 
 
 def _closed(sock: socket.socket) -> bool:

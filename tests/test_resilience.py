@@ -16,13 +16,15 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from api.settings import Settings
 from api.web.server import HEADER_READ_TIMEOUT_MS
+from api.settings import Settings
 from tests.conftest import ServiceFactory
 from tests.live import PROBE_TIMEOUT, Crowd, Service, get, probe, rss_kib
 
 pytestmark = pytest.mark.live
 
+#: With 1, Linux moves connections queued on a dead listener to a live one (Linux 5.14+).
+MIGRATE = Path("/proc/sys/net/ipv4/tcp_migrate_req")
 #: The crowd of issue 13: one client holding more connections than granian's old default.
 CROWD = 1_100
 
@@ -105,12 +107,21 @@ def test_with_two_workers_a_killed_one_is_respawned_and_no_request_fails(
         assert len(before) == 2
         with Load(service.port) as load:
             time.sleep(0.5)
+            killed = time.monotonic()
             os.kill(before[0], signal.SIGKILL)
             wait_for(lambda: len(set(service.workers()) - set(before)) == 1, 5)
             time.sleep(1)
         assert service.process.poll() is None
         assert len(load.answers) > 50
-        assert load.failures() == []
+        failed = [round(at - killed, 3) for at in load.failures()]
+        if MIGRATE.exists() and MIGRATE.read_text().strip() == "1":
+            assert failed == []
+        else:
+            # Each worker listens on its own SO_REUSEPORT socket: without tcp_migrate_req the
+            # kernel resets what waited in the dead one's accept queue at the instant of the
+            # kill, and nothing after (README). A probe starts at most every 10 ms.
+            assert len(failed) <= 3, failed
+            assert all(-0.01 <= offset < 0.5 for offset in failed), failed
         assert probe(service.port, "/health") == 200
 
 
