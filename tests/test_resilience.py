@@ -16,8 +16,8 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from api.web.server import HEADER_READ_TIMEOUT_MS
 from api.settings import Settings
+from api.web.server import HEADER_READ_TIMEOUT_MS
 from tests.conftest import ServiceFactory
 from tests.live import PROBE_TIMEOUT, Crowd, Service, get, probe, rss_kib
 
