@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.build import checks, inputs, schemas
-from api.web import store
+from api.build import writer
+from api.model import tables
 from api.build.resolve import Resolver
 from api.revision import code_digest
 from api.settings import Settings
@@ -56,7 +57,7 @@ def build(settings: Settings) -> BuildResult:
     os.unlink(temporary)
     try:
         meta = {"version": version, "format": FORMAT, "code": code_digest()}
-        store.write(Path(temporary), corpus, texts, meta)
+        writer.write(Path(temporary), corpus, texts, meta)
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
@@ -69,5 +70,5 @@ def is_fresh(settings: Settings) -> bool:
     """True when the database exists and was built from exactly the current inputs by exactly
     the current code (a change to how records are resolved or stored changes the database
     without changing the dataset's inputs)."""
-    same_code = store.recorded(settings.database, "code") == code_digest()
-    return same_code and store.recorded(settings.database) == current_version(settings)
+    same_code = tables.recorded(settings.database, "code") == code_digest()
+    return same_code and tables.recorded(settings.database) == current_version(settings)

@@ -12,20 +12,21 @@ from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp
 
 from api.model.catalog import RESOURCES
-from api.model.errors import EXCEPTION_HANDLERS
+from api.model.tables import recorded
 from api.revision import revision
 from api.settings import Settings
 from api.web.docs import docs_router
 from api.web.edge import Edge
 from api.web.fast import FastPath
 from api.web.openapi import examples, openapi_config
+from api.web.problems import EXCEPTION_HANDLERS
 from api.web.query import known_parameters
 from api.web.resources.articles import article_text
 from api.web.resources.collection import collection_router
 from api.web.resources.index import health, index
 from api.web.resources.schema_files import get_schema, list_schemas
 from api.web.resources.search import search
-from api.web.store import Store, recorded, samples
+from api.web.store import Store, samples
 
 
 def only_the_document(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -11,8 +11,8 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Contact, Tag
 
 from api.model.catalog import BY_NAME, RESOURCES
-from api.model.errors import PROBLEM_JSON
 from api.model.models import Problem
+from api.web.problems import PROBLEM_JSON
 from api.web.query import Cursor, encode_cursor
 
 

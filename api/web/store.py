@@ -1,4 +1,4 @@
-"""All SQL: the schema, writing a built corpus, and reading pages and records back.
+"""Reading a built database: pages, records, searches (the layout is api/model/tables.py).
 
 Table and column names come only from the catalog (fixed identifiers, never from a request);
 every value is a bound parameter.
@@ -13,115 +13,11 @@ from typing import Any
 import aiosqlite
 import msgspec
 
-from api.model.catalog import RESOURCES, Corpus, Range, Resource
+from api.model.catalog import RESOURCES, Range, Resource
 from api.model.errors import NotFound
+from api.model.tables import sort_column
 
 SortValue = str | float
-
-
-def sort_column(key: str) -> str:
-    return "id" if key == "id" else f"sort_{key}"
-
-
-def _columns(resource: Resource) -> list[str]:
-    columns = [sort_column(key) for key in resource.sorts]
-    for span in resource.ranges:
-        columns += [f"low_{span.low_param}", f"high_{span.high_param}"]
-    return columns
-
-
-#: Pages of 16 KiB keep a record's body (most are 1-4 KB) in the table's own b-tree, stored in
-#: id order (``without rowid``): a page of records is one ordered walk, with no overflow pages.
-PAGE_SIZE = 16384
-
-
-def schema() -> list[str]:
-    statements = [
-        "create table meta (key text primary key, value text not null)",
-        "create table article_text (id text primary key, text text not null)",
-        "create table links (resource text not null, rel text not null, target text not null,"
-        " id text not null, primary key (resource, rel, target, id)) without rowid",
-        "create virtual table search using fts5(type unindexed, id unindexed, name unindexed,"
-        " href unindexed, body, tokenize = 'unicode61 remove_diacritics 2')",
-    ]
-    for resource in RESOURCES:
-        columns = "".join(f", {column} not null" for column in _columns(resource))
-        statements.append(
-            f"create table {resource.name} (id text primary key, body blob not null{columns})"
-            " without rowid"
-        )
-        for column in _columns(resource):
-            statements.append(
-                f"create index {resource.name}_{column} on {resource.name} ({column}, id)"
-            )
-    return statements
-
-
-def write(path: Path, corpus: Corpus, texts: dict[str, str], meta: dict[str, str]) -> None:
-    """Write a complete database at ``path`` (which must not exist)."""
-    connection = sqlite3.connect(path)
-    try:
-        connection.execute(f"pragma page_size = {PAGE_SIZE}")
-        with connection:
-            for statement in schema():
-                connection.execute(statement)
-            connection.executemany("insert into meta values (?, ?)", sorted(meta.items()))
-            connection.executemany("insert into article_text values (?, ?)", sorted(texts.items()))
-            for resource in RESOURCES:
-                _write_resource(connection, resource, corpus)
-            _write_search(connection, corpus, texts)
-        connection.execute("analyze")
-        connection.execute("vacuum")
-    finally:
-        connection.close()
-
-
-def _write_resource(connection: sqlite3.Connection, resource: Resource, corpus: Corpus) -> None:
-    columns = _columns(resource)
-    marks = ", ".join("?" * (len(columns) + 2))
-    encoder = msgspec.json.Encoder()
-    rows = []
-    links = []
-    for record in corpus.records[resource.name]:
-        values: list[Any] = [record.id, encoder.encode(record)]
-        values += [sort(record) for sort in resource.sorts.values()]
-        for span in resource.ranges:
-            values += [span.low(record), span.high(record)]
-        rows.append(values)
-        for rel, link in resource.links.items():
-            links += [
-                (resource.name, rel, target, record.id)
-                for target in set(link.values(record, corpus))
-            ]
-    connection.executemany(f"insert into {resource.name} values ({marks})", rows)  # noqa: S608
-    connection.executemany("insert into links values (?, ?, ?, ?)", links)
-
-
-def _write_search(connection: sqlite3.Connection, corpus: Corpus, texts: dict[str, str]) -> None:
-    rows = []
-    for resource in RESOURCES:
-        if resource.search_text is None:
-            continue
-        for record in corpus.records[resource.name]:
-            body = resource.search_text(record, texts)
-            rows.append((resource.noun, record.id, resource.label(record), record.href, body))
-    connection.executemany("insert into search values (?, ?, ?, ?, ?)", rows)
-
-
-def recorded(path: Path, key: str = "version") -> str | None:
-    """A value a build recorded in a database's meta (by default the dataset version), or None
-    when there is no readable one."""
-    if not path.exists():
-        return None
-    try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            row = connection.execute("select value from meta where key = ?", (key,)).fetchone()
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        return None
-    return None if row is None else str(row[0])
 
 
 def samples(path: Path) -> dict[str, tuple[bytes, int]]:

@@ -1,0 +1,61 @@
+"""Writing a built corpus into a new SQLite database, in the layout of api/model/tables.py."""
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from api.model.catalog import RESOURCES, Corpus, Resource
+from api.model.tables import PAGE_SIZE, columns, schema
+
+
+def write(path: Path, corpus: Corpus, texts: dict[str, str], meta: dict[str, str]) -> None:
+    """Write a complete database at ``path`` (which must not exist)."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute(f"pragma page_size = {PAGE_SIZE}")
+        with connection:
+            for statement in schema():
+                connection.execute(statement)
+            connection.executemany("insert into meta values (?, ?)", sorted(meta.items()))
+            connection.executemany("insert into article_text values (?, ?)", sorted(texts.items()))
+            for resource in RESOURCES:
+                _write_resource(connection, resource, corpus)
+            _write_search(connection, corpus, texts)
+        connection.execute("analyze")
+        connection.execute("vacuum")
+    finally:
+        connection.close()
+
+
+def _write_resource(connection: sqlite3.Connection, resource: Resource, corpus: Corpus) -> None:
+    names = columns(resource)
+    marks = ", ".join("?" * (len(names) + 2))
+    encoder = msgspec.json.Encoder()
+    rows = []
+    links = []
+    for record in corpus.records[resource.name]:
+        values: list[Any] = [record.id, encoder.encode(record)]
+        values += [sort(record) for sort in resource.sorts.values()]
+        for span in resource.ranges:
+            values += [span.low(record), span.high(record)]
+        rows.append(values)
+        for rel, link in resource.links.items():
+            links += [
+                (resource.name, rel, target, record.id)
+                for target in set(link.values(record, corpus))
+            ]
+    connection.executemany(f"insert into {resource.name} values ({marks})", rows)  # noqa: S608
+    connection.executemany("insert into links values (?, ?, ?, ?)", links)
+
+
+def _write_search(connection: sqlite3.Connection, corpus: Corpus, texts: dict[str, str]) -> None:
+    rows = []
+    for resource in RESOURCES:
+        if resource.search_text is None:
+            continue
+        for record in corpus.records[resource.name]:
+            body = resource.search_text(record, texts)
+            rows.append((resource.noun, record.id, resource.label(record), record.href, body))
+    connection.executemany("insert into search values (?, ?, ?, ?, ?)", rows)

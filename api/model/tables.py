@@ -1,0 +1,65 @@
+"""The database layout the writer (api/build/writer.py) and the reader (api/web/store.py) share.
+
+One table per catalog resource (``id``, the encoded ``body`` and a column per sort key and
+range end), the filter links, the full-text index, the article texts and the build's meta.
+Table and column names come only from the catalog: fixed identifiers, never from a request.
+"""
+
+import sqlite3
+from pathlib import Path
+
+from api.model.catalog import RESOURCES, Resource
+
+
+def sort_column(key: str) -> str:
+    return "id" if key == "id" else f"sort_{key}"
+
+
+def columns(resource: Resource) -> list[str]:
+    columns = [sort_column(key) for key in resource.sorts]
+    for span in resource.ranges:
+        columns += [f"low_{span.low_param}", f"high_{span.high_param}"]
+    return columns
+
+
+#: Pages of 16 KiB keep a record's body (most are 1-4 KB) in the table's own b-tree, stored in
+#: id order (``without rowid``): a page of records is one ordered walk, with no overflow pages.
+PAGE_SIZE = 16384
+
+
+def schema() -> list[str]:
+    statements = [
+        "create table meta (key text primary key, value text not null)",
+        "create table article_text (id text primary key, text text not null)",
+        "create table links (resource text not null, rel text not null, target text not null,"
+        " id text not null, primary key (resource, rel, target, id)) without rowid",
+        "create virtual table search using fts5(type unindexed, id unindexed, name unindexed,"
+        " href unindexed, body, tokenize = 'unicode61 remove_diacritics 2')",
+    ]
+    for resource in RESOURCES:
+        extra = "".join(f", {column} not null" for column in columns(resource))
+        statements.append(
+            f"create table {resource.name} (id text primary key, body blob not null{extra})"
+            " without rowid"
+        )
+        for column in columns(resource):
+            statements.append(
+                f"create index {resource.name}_{column} on {resource.name} ({column}, id)"
+            )
+    return statements
+
+
+def recorded(path: Path, key: str = "version") -> str | None:
+    """A value a build recorded in a database's meta (by default the dataset version), or None
+    when there is no readable one."""
+    if not path.exists():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = connection.execute("select value from meta where key = ?", (key,)).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return None if row is None else str(row[0])

@@ -1,0 +1,73 @@
+"""Every error as the one problem document: the exception handlers of the application."""
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from api.model.errors import ApiError, problem
+from api.model.models import ParameterError, Problem
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("api")
+
+
+def problem_response(body: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=body.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+_MISSING = re.compile(r"^Missing required \w+ parameter '([^']+)'")
+
+
+def _validation_errors(exc: ValidationException) -> list[ParameterError]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    missing = _MISSING.match(exc.detail)
+    if missing:
+        return [ParameterError(parameter=missing.group(1), detail="required")]
+    return [
+        ParameterError(parameter=str(item.get("key", "")), detail=str(item.get("message", "")))
+        for item in extra
+        if isinstance(item, dict)
+    ]
+
+
+def handle_api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[bytes]:
+    return problem_response(problem(exc.status, exc.detail, exc.errors))
+
+
+def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc)
+        names = ", ".join(repr(error.parameter) for error in errors)
+        return problem_response(problem(400, f"invalid parameter {names}", errors))
+    headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
+    return problem_response(problem(exc.status_code, _public_detail(exc)), headers)
+
+
+def _public_detail(exc: HTTPException) -> str:
+    if exc.status_code == 404:
+        return "no resource at this path"
+    if exc.status_code == 405:
+        return "method not allowed; see the Allow header"
+    return HTTPStatus(exc.status_code).description
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(problem(500, "the server failed to answer; the error was logged"))
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: handle_api_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}
