@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from api.model.catalog import RESOURCES, Corpus, Resource
-from api.web.resources.collection import sort_choices
 from tests.conftest import spans
 
 RUN = "hypothesis properties"
@@ -155,7 +154,7 @@ def link_values(world: World, resource: Resource, name: str) -> list[str]:
     """The values records have, and valid values none has (when the parameter admits one)."""
     link = resource.links[name]
     found = {value for r in world.records(resource) for value in link.values(r, world.corpus)}
-    pattern = re.compile(link.constraints.get("pattern", ".*"))
+    pattern = re.compile(link.constraints.pattern or ".*")
     choices = get_args(link.annotation) or ("nothing", "ZZ")
     absent = [value for value in choices if value not in found and pattern.fullmatch(value)]
     return sorted(found) + absent[:1]
@@ -183,7 +182,7 @@ def vocabulary(world: World, resource: Resource) -> list[str]:
 @st.composite
 def list_requests(draw: st.DrawFn, world: World) -> tuple[Resource, Params]:
     resource = draw(st.sampled_from(RESOURCES))
-    params: Params = {"sort": draw(st.sampled_from(sort_choices(resource)))}
+    params: Params = {"sort": draw(st.sampled_from(resource.sort_choices))}
     names = st.lists(st.sampled_from(sorted(resource.links)), max_size=2, unique=True)
     for name in draw(names) if resource.links else []:
         params[name] = draw(st.sampled_from(link_values(world, resource, name)))

@@ -7,14 +7,13 @@ into routes, query parameters, SQL and OpenAPI. A new resource is one entry here
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from msgspec import Struct
 
 from api.model.models import (
-    SLUG_PATTERN,
     Article,
     Country,
     Date,
@@ -31,11 +30,17 @@ from api.model.models import (
     Ref,
     Statistic,
 )
-
-#: Constraints of a query parameter, as keyword arguments of litestar.params.Parameter.
-Constraints = Mapping[str, Any]
-SLUG: Constraints = {"pattern": SLUG_PATTERN, "max_length": 80}
-NUMBER: Constraints = {"ge": -1e15, "le": 1e15}
+from api.model.parameters import (
+    CURSOR,
+    LIMIT,
+    NONE,
+    NUMBER,
+    SLUG,
+    Constraints,
+    QueryParameter,
+    sort,
+    text,
+)
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,23 @@ Values = Callable[[Any, Corpus], Iterable[str]]
 
 @dataclass(frozen=True)
 class Link:
-    """An equality filter: a record matches when the parameter is one of its values."""
+    """An equality filter: a record matches when the parameter is one of its values.
+
+    The value is an id unless ``annotation`` says otherwise (a Literal of choices, for one);
+    ``constraints`` are an id's for an id, none for choices, unless given.
+    """
 
     description: str
     values: Values
+    _: KW_ONLY
     annotation: Any = str
-    constraints: Constraints = field(default_factory=lambda: SLUG)
+    given: Constraints | None = None
+
+    @property
+    def constraints(self) -> Constraints:
+        if self.given is not None:
+            return self.given
+        return SLUG if self.annotation is str else NONE
 
 
 @dataclass(frozen=True)
@@ -74,10 +90,11 @@ class Range:
     low_param: str
     high_param: str
     description: str
+    _: KW_ONLY
     low: Callable[[Any], float | str]
     high: Callable[[Any], float | str]
     annotation: Any
-    constraints: Constraints = field(default_factory=dict)
+    constraints: Constraints = NONE
 
 
 @dataclass(frozen=True)
@@ -100,6 +117,39 @@ class Resource:
 
     def href(self, record_id: str) -> str:
         return f"/v1/{self.name}/{record_id}"
+
+    @cached_property
+    def sort_choices(self) -> tuple[str, ...]:
+        """Every ``sort`` value, ``id`` (the default) first; ``-`` sorts descending."""
+        keys = ("id", *self.sorts)
+        return tuple(option for key in keys for option in (key, f"-{key}"))
+
+    @cached_property
+    def parameters(self) -> tuple[QueryParameter, ...]:
+        """The list operation's query parameters: paging, sort, filters, ranges, text."""
+        found = [LIMIT, CURSOR, sort(self.sort_choices)]
+        for name, link in self.links.items():
+            found.append(
+                QueryParameter(
+                    name=name,
+                    annotation=link.annotation,
+                    description=link.description,
+                    constraints=link.constraints,
+                )
+            )
+        for span in self.ranges:
+            for name in (span.low_param, span.high_param):
+                found.append(
+                    QueryParameter(
+                        name=name,
+                        annotation=span.annotation,
+                        description=span.description,
+                        constraints=span.constraints,
+                    )
+                )
+        if self.search_text is not None:
+            found.append(text("Only records whose text matches all these words."))
+        return tuple(found)
 
 
 def refs(*values: Ref | None) -> list[str]:
@@ -179,7 +229,7 @@ COUNTRIES = Resource(
         "iso2": Link(
             "Only the country with this ISO 3166-1 alpha-2 code.",
             lambda c, _: refs_or_empty(c.iso2),
-            constraints={"pattern": r"^[A-Z]{2}$", "max_length": 2},
+            given=Constraints(pattern=r"^[A-Z]{2}$", max_length=2),
         ),
         "article": ARTICLE,
     },
@@ -201,10 +251,12 @@ ORGANISATIONS = Resource(
     search_text=lambda o, _: " ".join([o.name, o.short_name or "", *o.aliases]),
     links={
         "kind": Link(
-            "Only organisations of this kind.", lambda o, _: [o.kind], OrganisationKind, {}
+            "Only organisations of this kind.", lambda o, _: [o.kind], annotation=OrganisationKind
         ),
         "status": Link(
-            "Only organisations with this status.", lambda o, _: [o.status], OrganisationStatus, {}
+            "Only organisations with this status.",
+            lambda o, _: [o.status],
+            annotation=OrganisationStatus,
         ),
         "parent": Link(
             "Only bodies of this parent organisation (id).", lambda o, _: refs(o.parent)
@@ -271,7 +323,7 @@ MEETINGS = Resource(
     label=lambda m: m.name,
     search_text=lambda m, _: " ".join([m.name, m.place.name if m.place else ""]),
     links={
-        "kind": Link("Only meetings of this kind.", lambda m, _: [m.kind], MeetingKind, {}),
+        "kind": Link("Only meetings of this kind.", lambda m, _: [m.kind], annotation=MeetingKind),
         "organisation": Link(
             "Only meetings organised by this organisation (id).", lambda m, _: refs(m.organiser)
         ),
@@ -322,10 +374,10 @@ STATISTICS = Resource(
         "unit": Link(
             "Only numbers in this unit.",
             lambda s, _: [s.unit],
-            constraints={"pattern": r"^[a-z][a-z0-9_]*$", "max_length": 40},
+            given=Constraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40),
         ),
         "qualifier": Link(
-            "Only numbers with this qualifier.", lambda s, _: [s.qualifier], Qualifier, {}
+            "Only numbers with this qualifier.", lambda s, _: [s.qualifier], annotation=Qualifier
         ),
         "subject": Link("Only numbers about this entity (id).", lambda s, _: refs(s.subject)),
         "article": FACT_ARTICLE,
@@ -357,3 +409,15 @@ RESOURCES: tuple[Resource, ...] = (
 )
 BY_NAME: Mapping[str, Resource] = {resource.name: resource for resource in RESOURCES}
 BY_NOUN: Mapping[str, Resource] = {resource.noun: resource for resource in RESOURCES}
+
+#: The nouns search finds: every resource with text to search.
+SEARCHED: tuple[str, ...] = tuple(r.noun for r in RESOURCES if r.search_text is not None)
+#: The query parameters of GET /v1/search.
+SEARCH: tuple[QueryParameter, ...] = (
+    text("Words to find.", required=True),
+    QueryParameter(
+        name="type", annotation=Literal[SEARCHED], description="Only hits of this type."
+    ),
+    LIMIT,
+    CURSOR,
+)

@@ -26,7 +26,7 @@ from api.web.resources.collection import collection_router
 from api.web.resources.index import health, index
 from api.web.resources.schema_files import get_schema, list_schemas
 from api.web.resources.search import search
-from api.web.store import Store, samples
+from api.web.store import Opened, Store, samples
 
 
 def only_the_document(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -35,19 +35,19 @@ def only_the_document(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRou
         raise NotFoundException()
 
 
-def create_litestar(settings: Settings, version: str, opened: dict[str, Store]) -> Litestar:
-    """Litestar over the database; while it runs, ``opened["store"]`` is its open Store."""
+def create_litestar(settings: Settings, version: str, opened: Opened) -> Litestar:
+    """Litestar over the database; while it runs, ``opened.store`` is its open Store."""
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncGenerator[None, None]:
-        opened["store"] = await Store.open(settings.database)
+        await opened.open(settings.database)
         try:
             yield
         finally:
-            await opened.pop("store").close()
+            await opened.close()
 
     async def provide_store() -> Store:
-        return opened["store"]
+        return opened.store
 
     config = openapi_config(version, examples(samples(settings.database)))
     config.openapi_router = Router(
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     version = recorded(settings.database)
     if version is None:
         raise RuntimeError(f"no built database at {settings.database}; run python -m api build")
-    opened: dict[str, Store] = {}
+    opened = Opened()
     litestar = create_litestar(settings, version, opened)
     fast = FastPath(opened) if settings.fast_path else None
     return Edge(litestar, revision(version), settings.cache_bytes, settings.max_age, shortcut=fast)

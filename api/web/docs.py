@@ -53,12 +53,12 @@ def asset(name: str) -> bytes:
     return (_swagger_static() / name).read_bytes()
 
 
-@get("/", include_in_schema=False, opt={"query": frozenset()})
+@get("/", include_in_schema=False)
 async def docs_page() -> Response[bytes]:
     return Response(PAGE, media_type="text/html", headers={"Content-Security-Policy": CSP})
 
 
-@get("/assets/{name:str}", include_in_schema=False, opt={"query": frozenset()})
+@get("/assets/{name:str}", include_in_schema=False)
 async def docs_asset(name: FromPath[str]) -> Response[bytes]:
     if name not in MEDIA_TYPES:
         raise NotFound(f"no docs asset {name!r}")

@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import msgspec
 from litestar.enums import ScopeType
 from litestar.types import (
     ASGIApp,
@@ -33,7 +34,11 @@ from litestar.types import (
     Send,
 )
 
+from api.web.problems import FAILURE, PROBLEM_JSON, log
+
 Headers = list[tuple[bytes, bytes]]
+FAILURE_TYPE = (b"content-type", PROBLEM_JSON.encode())
+FAILURE_BODY = msgspec.json.encode(FAILURE)
 #: What a GET response is a function of (with the revision): its path and query string.
 Key = tuple[str, bytes]
 SAFE = ("GET", "HEAD")
@@ -164,7 +169,12 @@ class Edge:
         await self.app(scope, receive, _adding(send, ALWAYS))
 
     async def _miss(self, scope: Scope, receive: Receive, key: Key) -> Rendered:
-        answer = None if self.shortcut is None else await self.shortcut(scope)
+        try:
+            answer = None if self.shortcut is None else await self.shortcut(scope)
+        except Exception:
+            # A failure of the shortcut is the response's: reported, never retried by routing.
+            log.exception("unhandled error in the fast path on %s", scope["path"])
+            return self._finish(key, 500, [FAILURE_TYPE], FAILURE_BODY)
         if answer is None:
             get: HTTPScope = {**scope, "method": "GET"}  # type: ignore[typeddict-item]
             rendered = await self._render(get, receive, key)

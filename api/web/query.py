@@ -1,57 +1,65 @@
-"""Query-string rules shared by every route: known names only, once each; cursors; FTS text."""
+"""Query-string rules shared by every route: known names only, once each, in UTF-8, integers
+written as integers, required ones given; cursors; FTS text."""
 
 import base64
 import binascii
 import re
 import unicodedata
 from typing import Annotated, Any
+from urllib.parse import unquote_to_bytes
 
 import msgspec
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
-from litestar.typing import FieldDefinition
 
 from api.model.errors import BadRequest
 from api.model.models import ParameterError
+from api.model.parameters import WORDY, QueryParameter
+from api.web.signature import PARAMETERS
 
-MAX_TEXT = 200
 _WORD = re.compile(r"[^\W_]+")
-#: A character that may start a word: an ASCII letter or digit, or anything beyond ASCII that
-#: is not a control character. Spelled so ECMA-262 and Python read it alike.
-_WORDY = r"[^\u0000-\u002f\u003a-\u0040\u005b-\u0060\u007b-\u009f]"
-_PLAIN = r"[^\u0000-\u001f\u007f-\u009f]*"
-#: Free text as the OpenAPI document states it: no control character, and something wordy.
-TEXT_PATTERN = f"^{_PLAIN}{_WORDY}{_PLAIN}$"
 
 
 async def known_parameters(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
-    """Guard: refuse unknown and repeated query parameters, and "null" where it is no value."""
-    allowed = handler.opt.get("query", frozenset())
-    fields = handler.parsed_fn_signature.parameters
-    errors = []
+    """Guard: refuse what Litestar's parsing would let through or report without a name:
+    unknown and repeated parameters, text that is not UTF-8, the faults of a raw value
+    (``QueryParameter.fault``) and a missing required parameter."""
+    described: dict[str, QueryParameter] = {p.name: p for p in handler.opt.get(PARAMETERS, ())}
+    errors = [
+        ParameterError(parameter=name, detail="not valid UTF-8")
+        for name in _not_utf8(connection.scope["query_string"])
+    ]
     seen: set[str] = set()
     for name, value in connection.query_params.multi_items():
-        if name not in allowed:
+        parameter = described.get(name)
+        fault = None if parameter is None else parameter.fault(value)
+        if parameter is None:
             errors.append(ParameterError(parameter=name, detail="unknown parameter"))
         elif name in seen:
             errors.append(ParameterError(parameter=name, detail="given more than once"))
-        elif value == "null" and _null_is_absent(fields.get(name)):
-            errors.append(ParameterError(parameter=name, detail="null is not a value of it"))
+        elif fault is not None:
+            errors.append(ParameterError(parameter=name, detail=fault))
         seen.add(name)
+    for name, parameter in described.items():
+        if parameter.required and name not in seen:
+            errors.append(ParameterError(parameter=name, detail="required"))
     if errors:
         names = ", ".join(sorted({repr(error.parameter) for error in errors}))
-        raise BadRequest(f"invalid parameter {names}", _unique(errors))
+        raise BadRequest(f"invalid parameter {names}", list(dict.fromkeys(errors)))
 
 
-def _null_is_absent(field: FieldDefinition | None) -> bool:
-    """Litestar reads "null" as None, i.e. absent, for an optional parameter other than text."""
-    return field is not None and field.is_optional and not field.has_inner_subclass_of(str)
-
-
-def _unique(errors: list[ParameterError]) -> list[ParameterError]:
-    return list(dict.fromkeys(errors))
+def _not_utf8(query: bytes) -> list[str]:
+    """The names of the parameters whose value, percent-decoded, is not UTF-8."""
+    found = []
+    for pair in query.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        try:
+            unquote_to_bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            found.append(unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace"))
+    return found
 
 
 #: An integer SQLite can bind; a forged cursor with a larger one is refused, not a 500.
@@ -98,7 +106,7 @@ def fts_match(parameter: str, text: str) -> str:
     """
     if any(unicodedata.category(char) == "Cc" for char in text):
         raise BadRequest.for_parameter(parameter, "must not contain control characters")
-    if re.search(_WORDY, text) is None:
+    if re.search(WORDY, text) is None:
         raise BadRequest.for_parameter(parameter, "must contain at least one letter or digit")
     quoted = [f'"{word}"' for word in _WORD.findall(text)[:32]] or ['""']
     return " ".join([*quoted[:-1], quoted[-1] + " *"])

@@ -255,6 +255,26 @@ class Store:
         return [row[:5] for row in rows[:limit]], total, last
 
 
+class Opened:
+    """Where the application's Store is while it runs: its lifespan opens and closes it."""
+
+    def __init__(self) -> None:
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store is not open: the application is not running")
+        return self._store
+
+    async def open(self, path: Path) -> None:
+        self._store = await Store.open(path)
+
+    async def close(self) -> None:
+        store, self._store = self.store, None
+        await store.close()
+
+
 def _keyset(
     column: str, descending: bool, after: tuple[SortValue, str] | None
 ) -> tuple[str, tuple[Any, ...]]:

@@ -4,34 +4,31 @@ The list handler's signature is generated from the Resource's filters, so Litest
 validates and documents every parameter; the handler body only translates them to conditions.
 """
 
-import inspect
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import msgspec
 from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter, PathParameter
+from litestar.params import PathParameter
 
-from api.model.catalog import SLUG, Resource
+from api.model.catalog import Resource
 from api.model.errors import BadRequest
 from api.model.models import PageLinks, PageMeta
+from api.model.parameters import SLUG
 from api.web.openapi import ITEM_RESPONSES, LIST_RESPONSES
-from api.web.query import MAX_TEXT, TEXT_PATTERN, Cursor, decode_cursor, encode_cursor, fts_match
+from api.web.query import Cursor, decode_cursor, encode_cursor, fts_match
+from api.web.signature import query_get
 from api.web.store import Condition, Store, link_condition, range_conditions, text_condition
 
 JSON = "application/json"
 #: The parameters that page and sort; any other one filters.
 PAGING = frozenset({"limit", "cursor", "sort"})
-CURSOR = {"max_length": 512}
-TEXT = {"min_length": 1, "max_length": MAX_TEXT, "schema_extra": {"pattern": TEXT_PATTERN}}
 IdParameter = Annotated[
     str,
-    PathParameter(description="The record's id (a slug).", **SLUG),
+    PathParameter(description="The record's id (a slug).", **SLUG.given()),
 ]
-Limit = Annotated[int, Parameter(ge=1, le=500, description="Records per page (1-500).")]
-DEFAULT_LIMIT = 50
 
 
 def page_model(resource: Resource) -> type[msgspec.Struct]:
@@ -97,50 +94,6 @@ async def read_page(
     return bodies, PageMeta(total=total, limit=limit, next_cursor=next_cursor)
 
 
-def sort_choices(resource: Resource) -> tuple[str, ...]:
-    keys = ("id", *resource.sorts)
-    return tuple(option for key in keys for option in (key, f"-{key}"))
-
-
-def list_parameters(resource: Resource) -> list[inspect.Parameter]:
-    def param(name: str, annotation: Any, default: Any = None) -> inspect.Parameter:
-        return inspect.Parameter(
-            name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
-        )
-
-    sort_type = Literal[sort_choices(resource)]  # type: ignore[valid-type]
-    params = [
-        param("store", NamedDependency[Store], inspect.Parameter.empty),
-        param("request", Request, inspect.Parameter.empty),
-        param("limit", Limit, DEFAULT_LIMIT),
-        param("cursor", _optional(str, "Opaque cursor from meta.next_cursor.", CURSOR)),
-        param(
-            "sort",
-            Annotated[
-                sort_type,
-                Parameter(description="Sort key; '-' sorts descending. Ties are broken by id."),
-            ],
-            "id",
-        ),
-    ]
-    for name, link in resource.links.items():
-        params.append(param(name, _optional(link.annotation, link.description, link.constraints)))
-    for span in resource.ranges:
-        for name in (span.low_param, span.high_param):
-            params.append(
-                param(name, _optional(span.annotation, span.description, span.constraints))
-            )
-    if resource.search_text is not None:
-        text = _optional(str, "Only records whose text matches all these words.", TEXT)
-        params.append(param("q", text))
-    return params
-
-
-def _optional(annotation: Any, description: str, constraints: Mapping[str, Any]) -> Any:
-    """An optional query parameter: absent (None) means no filter."""
-    return Annotated[annotation | None, Parameter(description=description, **constraints)]
-
-
 def conditions(resource: Resource, values: Mapping[str, Any]) -> list[Condition]:
     if values.keys() <= PAGING:
         return []  # nothing but paging was given (the fast path passes only what was given)
@@ -166,35 +119,33 @@ def _sql_value(value: Any) -> Any:
 def collection_router(resource: Resource) -> Router:
     model = resource.model
     page = page_model(resource)
-    parameters = list_parameters(resource)
-    names = frozenset(p.name for p in parameters) - {"store", "request"}
+    title = resource.name.capitalize()
 
-    async def list_records(**values: Any) -> Response[bytes]:
-        bodies, meta = await read_page(resource, values["store"], values)
-        links, headers = request_links(values["request"], meta.next_cursor)
+    async def list_records(
+        store: NamedDependency[Store], request: Request[Any, Any, Any], **values: Any
+    ) -> Response[bytes]:
+        bodies, meta = await read_page(resource, store, values)
+        links, headers = request_links(request, meta.next_cursor)
         return Response(envelope(bodies, meta, links), media_type=JSON, headers=headers)
 
-    list_records.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    list_records.__annotations__ = {p.name: p.annotation for p in parameters}
     list_records.__annotations__["return"] = Response[page]  # type: ignore[valid-type]
 
     async def get_record(store: NamedDependency[Store], id: IdParameter) -> Response[bytes]:
         return Response(await store.body(resource, id), media_type=JSON)
 
     get_record.__annotations__["return"] = Response[model]  # type: ignore[valid-type]
-    title = resource.name.capitalize()
     return Router(
         path=f"/v1/{resource.name}",
         tags=[title],
         route_handlers=[
-            get(
+            query_get(
                 "/",
+                resource.parameters,
                 operation_id=f"list{title}",
                 name=f"{resource.name}:list",
                 summary=f"List {resource.summary}",
                 description=f"Pages through {resource.summary}, filtered and sorted.",
                 responses=LIST_RESPONSES,
-                opt={"query": names},
             )(list_records),
             get(
                 "/{id:str}",
@@ -203,7 +154,6 @@ def collection_router(resource: Resource) -> Router:
                 summary=f"Get one of the {resource.summary}",
                 description=f"One {resource.noun} by id.",
                 responses=ITEM_RESPONSES,
-                opt={"query": frozenset()},
             )(get_record),
         ],
     )

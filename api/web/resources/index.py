@@ -16,7 +16,6 @@ from api.web.store import Store
     description="Links to every collection, the dataset version and the record count of each.",
     tags=["Index"],
     responses=LIST_RESPONSES,
-    opt={"query": frozenset()},
 )
 async def index(store: NamedDependency[Store]) -> Index:
     meta = await store.meta()
@@ -35,7 +34,6 @@ async def index(store: NamedDependency[Store]) -> Index:
     description="Answers while the service can read its database, with the dataset version.",
     tags=["Index"],
     responses=LIST_RESPONSES,
-    opt={"query": frozenset()},
 )
 async def health(store: NamedDependency[Store]) -> Health:
     meta = await store.meta()

@@ -25,7 +25,6 @@ def _files() -> dict[str, bytes]:
     description="Links to the JSON Schema (draft 2020-12) of every resource and fixture shape.",
     tags=["Index"],
     responses=LIST_RESPONSES,
-    opt={"query": frozenset()},
 )
 async def list_schemas() -> dict[str, str]:
     return {name: f"/v1/schemas/{name}" for name in sorted(_files())}
@@ -39,7 +38,6 @@ async def list_schemas() -> dict[str, str]:
     tags=["Index"],
     media_type=SCHEMA_JSON,
     responses=ITEM_RESPONSES,
-    opt={"query": frozenset()},
 )
 async def get_schema(
     name: Annotated[

@@ -1,29 +1,19 @@
 """Full-text search over every resource and the article texts, with typed hits and snippets."""
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, get_args
+from typing import Any
 
 import msgspec
-from litestar import Request, Response, get
+from litestar import Request, Response
 from litestar.di import NamedDependency
-from litestar.params import Parameter
 
+from api.model.catalog import SEARCH
 from api.model.models import PageLinks, PageMeta, SearchHit
 from api.web.openapi import LIST_RESPONSES
-from api.web.query import (
-    MAX_TEXT,
-    TEXT_PATTERN,
-    Cursor,
-    decode_rank_cursor,
-    encode_cursor,
-    fts_match,
-)
-from api.web.resources.collection import DEFAULT_LIMIT, JSON, Limit, envelope, request_links
+from api.web.query import Cursor, decode_rank_cursor, encode_cursor, fts_match
+from api.web.resources.collection import JSON, envelope, request_links
+from api.web.signature import query_get
 from api.web.store import Store
-
-HitType = Literal["article", "organisation", "person", "meeting", "quote", "statistic"]
-HIT_TYPES: frozenset[str] = frozenset(get_args(HitType))
-SEARCH_PARAMETERS = frozenset({"q", "type", "limit", "cursor"})
 
 
 class SearchPage(msgspec.Struct, kw_only=True):
@@ -34,8 +24,9 @@ class SearchPage(msgspec.Struct, kw_only=True):
     links: PageLinks
 
 
-@get(
+@query_get(
     "/v1/search",
+    SEARCH,
     operation_id="search",
     summary="Search every resource",
     description=(
@@ -45,25 +36,10 @@ class SearchPage(msgspec.Struct, kw_only=True):
     ),
     tags=["Search"],
     responses=LIST_RESPONSES,
-    opt={"query": SEARCH_PARAMETERS},
 )
 async def search(
-    store: NamedDependency[Store],
-    request: Request[Any, Any, Any],
-    q: Annotated[
-        str,
-        Parameter(
-            min_length=1,
-            max_length=MAX_TEXT,
-            description="Words to find.",
-            schema_extra={"pattern": TEXT_PATTERN},
-        ),
-    ],
-    type: Annotated[HitType | None, Parameter(description="Only hits of this type.")] = None,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Parameter(max_length=512, description="Opaque cursor.")] = None,
+    store: NamedDependency[Store], request: Request[Any, Any, Any], **values: Any
 ) -> Response[SearchPage]:
-    values = {"q": q, "type": type, "limit": limit, "cursor": cursor}
     hits, meta = await read_hits(store, values)
     links, headers = request_links(request, meta.next_cursor)
     return Response(envelope(hits, meta, links), media_type=JSON, headers=headers)  # type: ignore[arg-type]
