@@ -6,10 +6,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.build import checks, inputs, schemas
-from api.build import writer
-from api.model import tables
+from api.build import checks, inputs, schemas, writer
 from api.build.resolve import Resolver
+from api.model import tables
 from api.revision import code_digest
 from api.settings import Settings
 

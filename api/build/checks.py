@@ -10,29 +10,28 @@ from typing import Any
 
 from msgspec import Struct
 
-from api.model.catalog import BY_NAME
 from api.build.inputs import Inputs, Located
+from api.model.catalog import BY_NAME, RESOURCES
 from api.model.models import Date, Evidence
 from api.model.records import (
     MeetingRecord,
-    MemberRecord,
     OrganisationRecord,
-    PersonRecord,
     QuoteRecord,
     StatisticRecord,
+    references,
 )
 
-ENTITIES = ("countries", "organisations", "people")
-FACTS = ("members", "meetings", "quotes", "statistics")
-Reference = tuple[str, str | None, tuple[str, ...]]
+ENTITIES = tuple(resource.name for resource in RESOURCES if resource.entity)
+FACTS = tuple(resource.name for resource in RESOURCES if resource.fact)
 
 
 def check(inputs: Inputs) -> None:
     ids = _check_ids(inputs)
     articles = _articles(inputs)
     for name, located in inputs.all():
-        for suffix, target, kinds in references(located.record):
-            if target is not None and not ids.get(target, set()) & set(kinds):
+        for suffix, target, to in references(located.record):
+            kinds = ENTITIES if to.entity else to.lists
+            if not ids.get(target, set()) & set(kinds):
                 wanted = " or ".join(BY_NAME[kind].noun for kind in kinds)
                 raise located.error(f"reference {target!r} is not a known {wanted} id", suffix)
         _check_spans(located, articles)
@@ -64,32 +63,6 @@ def _articles(inputs: Inputs) -> dict[str, str]:
             raise located.error(f"seed file {source!r} not found in seeds/", ".source")
         texts[located.record.id] = inputs.texts[source]
     return texts
-
-
-def references(record: Any) -> Iterator[Reference]:
-    """Every id a record refers to, with the JSON path suffix and the lists it may name."""
-    if isinstance(record, OrganisationRecord):
-        yield ".parent", record.parent, ("organisations",)
-        yield ".country", record.country, ("countries",)
-    elif isinstance(record, PersonRecord):
-        yield ".country", record.country, ("countries",)
-        for i, role in enumerate(record.roles):
-            yield f".roles[{i}].organisation", role.organisation, ("organisations",)
-            yield f".roles[{i}].country", role.country, ("countries",)
-    elif isinstance(record, MemberRecord):
-        yield ".organisation", record.organisation, ("organisations",)
-        yield ".member", record.member, ("countries", "organisations")
-    elif isinstance(record, MeetingRecord):
-        yield ".organiser", record.organiser, ("organisations",)
-        if record.place is not None:
-            yield ".place.country", record.place.country, ("countries",)
-        for i, participant in enumerate(record.participants):
-            yield f".participants[{i}].participant", participant.participant, ENTITIES
-    elif isinstance(record, QuoteRecord):
-        yield ".speaker", record.speaker, ("people",)
-        yield ".meeting", record.meeting, ("meetings",)
-    elif isinstance(record, StatisticRecord):
-        yield ".subject", record.subject, ENTITIES
 
 
 def walk(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:

@@ -1,169 +1,112 @@
 """Checked fixture records -> the resources the API serves, with references made readable.
 
-A resource has its record's fields, an ``href``, and references where the record has ids.
+A resource has its record's fields, an ``href``, and references where the record has ids: a
+field a record marks as a reference (``records.To``) becomes a ``Ref``, a nested record becomes
+the nested model the resource's field names, and a fact gets its article from its evidence.
+Nothing here knows a particular resource but the article, whose text gives three fields.
 """
 
 import hashlib
-from collections.abc import Callable
-from typing import Any, TypeVar
+from functools import cache
+from typing import Any, get_args, get_type_hints
 
-from msgspec import Struct, structs
+from msgspec import Struct
 
-from api.model.catalog import BY_NAME, Corpus
 from api.build.inputs import Inputs
-from api.model.models import (
-    Article,
-    Country,
-    Meeting,
-    Member,
-    Organisation,
-    Participant,
-    Person,
-    Place,
-    Quote,
-    Ref,
-    Role,
-    Statistic,
-)
-from api.model.records import (
-    ArticleRecord,
-    MeetingRecord,
-    MemberRecord,
-    OrganisationRecord,
-    PersonRecord,
-    QuoteRecord,
-    StatisticRecord,
-)
+from api.model.catalog import BY_NAME, RESOURCES, Corpus
+from api.model.models import Ref
+from api.model.records import ArticleRecord, To, targets
 
-ENTITIES = ("countries", "organisations", "people")
-S = TypeVar("S", bound=Struct)
+ENTITIES = tuple(resource.name for resource in RESOURCES if resource.entity)
 
 
-def _with(model: type[S], record: Struct, **changes: Any) -> S:
-    """``model`` from ``record``'s fields, some of them replaced or added."""
-    fields = structs.asdict(record)
-    return model(**{name: changes.get(name, fields.get(name)) for name in model.__struct_fields__})
+@cache
+def _nested(model: type[Struct]) -> dict[str, type[Struct]]:
+    """For each field of a model that holds models (one, optional, or a list): their type."""
+    found = {}
+    for name, hint in get_type_hints(model).items():
+        kinds = [kind for kind in (hint, *get_args(hint)) if isinstance(kind, type)]
+        structs = [kind for kind in kinds if issubclass(kind, Struct) and kind is not Ref]
+        if structs:
+            found[name] = structs[0]
+    return found
 
 
 class Resolver:
-    """Turns records into resources; knows every record by id to build references."""
+    """Turns records into resources; knows every record by list and id to build references."""
 
     def __init__(self, inputs: Inputs) -> None:
         self.inputs = inputs
-        self.names: dict[tuple[str, str], str] = {}
+        self.records: dict[tuple[str, str], Any] = {}
         self.entity_list: dict[str, str] = {}
         for name, located in inputs.all():
-            record = located.record
-            label = getattr(record, "name", None) or getattr(record, "title", None)
-            if label is not None:
-                self.names[(name, record.id)] = label
+            self.records[(name, located.record.id)] = located.record
             if name in ENTITIES:
-                self.entity_list[record.id] = name
+                self.entity_list[located.record.id] = name
 
     def ref(self, name: str, record_id: str) -> Ref:
         resource = BY_NAME[name]
         return Ref(
-            type=resource.noun,  # type: ignore[arg-type]
+            type=resource.noun,
             id=record_id,
-            name=self.names[(name, record_id)],
+            name=resource.label(self.records[(name, record_id)]),
             href=resource.href(record_id),
         )
 
-    def maybe(self, name: str, record_id: str | None) -> Ref | None:
-        return None if record_id is None else self.ref(name, record_id)
-
-    def entity(self, record_id: str | None) -> Ref | None:
-        return None if record_id is None else self.ref(self.entity_list[record_id], record_id)
+    def refer(self, to: To, record_id: str) -> Ref:
+        """The reference to ``record_id`` in the one list of ``to`` that holds it."""
+        lists = ENTITIES if to.entity else to.lists
+        (name,) = [name for name in lists if (name, record_id) in self.records]
+        return self.ref(name, record_id)
 
     def corpus(self) -> Corpus:
-        convert: dict[str, Callable[[Any], Any]] = {
-            "articles": self.article,
-            "countries": lambda record: self.resource("countries", Country, record),
-            "organisations": self.organisation,
-            "people": self.person,
-            "members": self.member,
-            "meetings": self.meeting,
-            "quotes": self.quote,
-            "statistics": self.statistic,
-        }
+        records = self.inputs.records
         return Corpus(
             {
-                name: sorted(
-                    (function(located.record) for located in self.inputs.records[name]),
-                    key=lambda resource: resource.id,
+                r.name: sorted(
+                    (self.resource(r.name, located.record) for located in records[r.name]),
+                    key=lambda served: served.id,
                 )
-                for name, function in convert.items()
+                for r in RESOURCES
             }
         )
 
-    def resource(self, name: str, model: type[S], record: Any, **changes: Any) -> S:
-        """A served record: the record's fields, its href, and for facts its article."""
-        if "article" in model.__struct_fields__:
+    def resource(self, name: str, record: Any) -> Any:
+        """A served record: the record's fields resolved, its href, for facts its article."""
+        resource = BY_NAME[name]
+        changes: dict[str, Any] = {"href": resource.href(record.id)}
+        if resource.fact:
             changes["article"] = self.ref("articles", record.evidence[0].article)
-        return _with(model, record, href=BY_NAME[name].href(record.id), **changes)
+        if isinstance(record, ArticleRecord):
+            changes |= self._text_fields(record)
+        return self.convert(record, resource.model, changes)
 
-    def article(self, record: ArticleRecord) -> Article:
+    def convert(self, record: Struct, model: type[Struct], changes: dict[str, Any]) -> Any:
+        """``model`` from ``record``: references resolved, nested records converted."""
+        marked, nested = targets(type(record)), _nested(model)
+        values = {}
+        for name in model.__struct_fields__:
+            if name in changes:
+                values[name] = changes[name]
+                continue
+            value = getattr(record, name)
+            if name in marked and value is not None:
+                value = self.refer(marked[name], value)
+            elif name in nested and isinstance(value, list):
+                value = [self.nested(item, nested[name]) for item in value]
+            elif name in nested and value is not None:
+                value = self.nested(value, nested[name])
+            values[name] = value
+        return model(**values)
+
+    def nested(self, value: Struct, model: type[Struct]) -> Any:
+        """A nested record as its model (evidence and dates are the same in both)."""
+        return value if isinstance(value, model) else self.convert(value, model, {})
+
+    def _text_fields(self, record: ArticleRecord) -> dict[str, Any]:
         text = self.inputs.texts[record.source]
-        return self.resource(
-            "articles",
-            Article,
-            record,
-            length=len(text),
-            sha256=hashlib.sha256(text.encode()).hexdigest(),
-            text_href=BY_NAME["articles"].href(record.id) + "/text",
-        )
-
-    def organisation(self, record: OrganisationRecord) -> Organisation:
-        return self.resource(
-            "organisations",
-            Organisation,
-            record,
-            parent=self.maybe("organisations", record.parent),
-            country=self.maybe("countries", record.country),
-        )
-
-    def person(self, record: PersonRecord) -> Person:
-        roles = [
-            _with(
-                Role,
-                role,
-                organisation=self.maybe("organisations", role.organisation),
-                country=self.maybe("countries", role.country),
-            )
-            for role in record.roles
-        ]
-        country = self.maybe("countries", record.country)
-        return self.resource("people", Person, record, roles=roles, country=country)
-
-    def member(self, record: MemberRecord) -> Member:
-        organisation = self.ref("organisations", record.organisation)
-        member = self.entity(record.member)
-        return self.resource("members", Member, record, organisation=organisation, member=member)
-
-    def meeting(self, record: MeetingRecord) -> Meeting:
-        place = record.place
-        return self.resource(
-            "meetings",
-            Meeting,
-            record,
-            place=None
-            if place is None
-            else _with(Place, place, country=self.maybe("countries", place.country)),
-            organiser=self.maybe("organisations", record.organiser),
-            participants=[
-                _with(Participant, p, participant=self.entity(p.participant))
-                for p in record.participants
-            ],
-        )
-
-    def quote(self, record: QuoteRecord) -> Quote:
-        return self.resource(
-            "quotes",
-            Quote,
-            record,
-            speaker=self.ref("people", record.speaker),
-            meeting=self.maybe("meetings", record.meeting),
-        )
-
-    def statistic(self, record: StatisticRecord) -> Statistic:
-        return self.resource("statistics", Statistic, record, subject=self.entity(record.subject))
+        return {
+            "length": len(text),
+            "sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "text_href": BY_NAME["articles"].href(record.id) + "/text",
+        }

@@ -9,8 +9,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, cast, get_args, get_type_hints
 
+import msgspec
 from msgspec import Struct
 
 from api.model.models import (
@@ -28,6 +29,7 @@ from api.model.models import (
     Qualifier,
     Quote,
     Ref,
+    Served,
     Statistic,
 )
 from api.model.parameters import (
@@ -41,6 +43,7 @@ from api.model.parameters import (
     sort,
     text,
 )
+from api.model.records import Dataset, targets
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,10 @@ class Resource:
     """A collection the API serves: one table, one model, its filters and sort keys."""
 
     name: str
-    noun: str
-    model: type[Struct]
+    model: type[Served]
     summary: str
+    #: What the collection holds, for its OpenAPI tag.
+    description: str
     label: Callable[[Any], str]
     links: Mapping[str, Link]
     #: What full-text search indexes for a record, given the article texts by id; None keeps
@@ -112,8 +116,43 @@ class Resource:
     search_text: Callable[[Any, Mapping[str, str]], str] | None = None
     sorts: Mapping[str, Callable[[Any], float | str]] = field(default_factory=dict)
     ranges: tuple[Range, ...] = ()
-    #: Required reference fields of the model and the collection they point into (OpenAPI links).
-    follow: Mapping[str, str] = field(default_factory=dict)
+
+    #: An entity (a country, organisation or person): its id is unique across entity lists,
+    #: and a reference may name any of them.
+    entity: bool = False
+
+    @property
+    def noun(self) -> str:
+        """What one record is (``type`` in references and search hits): the model's name."""
+        return self.model.__name__.lower()
+
+    @property
+    def fact(self) -> bool:
+        """A fact comes from one article and needs evidence: its model names the article."""
+        return "article" in self.model.__struct_fields__
+
+    @cached_property
+    def record(self) -> type[Struct]:
+        """The fixture record of this resource: the item type of its list in a fixture file."""
+        (kind,) = get_args(get_type_hints(Dataset)[self.name])
+        return cast(type[Struct], kind)
+
+    @cached_property
+    def follow(self) -> dict[str, str]:
+        """Reference fields every record has, to the one collection each points into (the
+        OpenAPI links of an item): the article of a fact, and its required references."""
+        info = msgspec.inspect.type_info(self.record)
+        required = {f.name for f in cast(msgspec.inspect.StructType, info).fields if f.required}
+        found = {"article": "articles"} if self.fact else {}
+        for name, to in targets(self.record).items():
+            if name in required and len(to.lists) == 1:
+                found[name] = to.lists[0]
+        return found
+
+    @property
+    def tag(self) -> str:
+        """The collection's OpenAPI tag."""
+        return self.name.capitalize()
 
     def href(self, record_id: str) -> str:
         return f"/v1/{self.name}/{record_id}"
@@ -204,9 +243,9 @@ FACT_ARTICLE = Link("Only facts taken from this article (id).", _fact_article)
 
 ARTICLES = Resource(
     name="articles",
-    noun="article",
     model=Article,
     summary="source articles",
+    description="Source articles and their text.",
     label=lambda a: a.title,
     search_text=lambda a, texts: texts[a.id],
     links={},
@@ -215,9 +254,10 @@ ARTICLES = Resource(
 
 COUNTRIES = Resource(
     name="countries",
-    noun="country",
     model=Country,
     summary="countries",
+    description="Countries with ISO 3166-1 codes.",
+    entity=True,
     label=lambda c: c.name,
     links={
         "organisation": Link(
@@ -244,9 +284,10 @@ def refs_or_empty(value: str | None) -> list[str]:
 
 ORGANISATIONS = Resource(
     name="organisations",
-    noun="organisation",
     model=Organisation,
     summary="organisations and their bodies",
+    description="Organisations and their bodies.",
+    entity=True,
     label=lambda o: o.name,
     search_text=lambda o, _: " ".join([o.name, o.short_name or "", *o.aliases]),
     links={
@@ -275,9 +316,10 @@ ORGANISATIONS = Resource(
 
 PEOPLE = Resource(
     name="people",
-    noun="person",
     model=Person,
     summary="people",
+    description="People and their roles.",
+    entity=True,
     label=lambda p: p.name,
     search_text=lambda p, _: " ".join([p.name, *(role.title for role in p.roles)]),
     links={
@@ -296,9 +338,9 @@ PEOPLE = Resource(
 
 MEMBERS = Resource(
     name="members",
-    noun="member",
     model=Member,
     summary="memberships",
+    description="Memberships: an organisation has a country or organisation as member.",
     label=lambda m: f"{m.member.name} in {m.organisation.name}",
     links={
         "organisation": Link(
@@ -312,14 +354,13 @@ MEMBERS = Resource(
     },
     sorts={"organisation": lambda m: m.organisation.id, "member": lambda m: m.member.id},
     # No search_text: a membership is found through its organisation or member.
-    follow={"organisation": "organisations", "article": "articles"},
 )
 
 MEETINGS = Resource(
     name="meetings",
-    noun="meeting",
     model=Meeting,
     summary="meetings: summits, council sessions, exercises, bilateral talks",
+    description="Summits, council sessions, exercises and bilateral talks.",
     label=lambda m: m.name,
     search_text=lambda m, _: " ".join([m.name, m.place.name if m.place else ""]),
     links={
@@ -344,14 +385,13 @@ MEETINGS = Resource(
         ),
     ),
     sorts={"start": lambda m: first_day(m.start), "name": lambda m: m.name},
-    follow={"article": "articles"},
 )
 
 QUOTES = Resource(
     name="quotes",
-    noun="quote",
     model=Quote,
     summary="exact quotations",
+    description="Exact quotations with speaker and occasion.",
     label=lambda q: q.text if len(q.text) <= 80 else q.text[:79] + "…",
     search_text=lambda q, _: q.text,
     links={
@@ -360,14 +400,13 @@ QUOTES = Resource(
         "article": FACT_ARTICLE,
     },
     sorts={"date": lambda q: first_day(q.date), "speaker": lambda q: q.speaker.id},
-    follow={"speaker": "people", "article": "articles"},
 )
 
 STATISTICS = Resource(
     name="statistics",
-    noun="statistic",
     model=Statistic,
     summary="numbers with unit, qualifier and subject",
+    description="Numbers with unit, qualifier and subject.",
     label=lambda s: s.measure,
     search_text=lambda s, _: " ".join([s.measure, *(span.exact for span in s.evidence)]),
     links={
@@ -394,7 +433,6 @@ STATISTICS = Resource(
         ),
     ),
     sorts={"value": lambda s: s.value, "unit": lambda s: s.unit},
-    follow={"article": "articles"},
 )
 
 RESOURCES: tuple[Resource, ...] = (

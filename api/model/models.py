@@ -90,22 +90,21 @@ class Date(Base, frozen=True, kw_only=True):
 Href = Annotated[str, Meta(description="Path of the related resource on this service.")]
 
 
-class Ref(Base, frozen=True, kw_only=True):
-    """A reference to another record, readable without a second request."""
+class Served(Base, frozen=True, kw_only=True):
+    """What every served record has: its id and the path it is served at.
 
-    type: Literal[
-        "article", "organisation", "member", "meeting", "quote", "statistic", "person", "country"
-    ]
+    Each subclass is the model of one collection; its noun (``type`` in references and search
+    hits) is its class name in lower case. References are written "Ref" in the models: the Ref
+    type is defined after them, from the nouns of all of them.
+    """
+
     id: Slug
-    name: str
     href: Href
 
 
-class Article(Base, frozen=True, kw_only=True):
+class Article(Served, frozen=True, kw_only=True):
     """Metadata of a source article; its text is at ``text_href``."""
 
-    id: Slug
-    href: Href
     title: str
     date: Date
     language: str
@@ -118,11 +117,9 @@ class Article(Base, frozen=True, kw_only=True):
     evidence: list[Evidence]
 
 
-class Country(Base, frozen=True, kw_only=True):
+class Country(Served, frozen=True, kw_only=True):
     """A country, with ISO 3166-1 codes where it has them."""
 
-    id: Slug
-    href: Href
     name: str
     iso2: str | None
     iso3: str | None
@@ -130,11 +127,9 @@ class Country(Base, frozen=True, kw_only=True):
     evidence: list[Evidence]
 
 
-class Organisation(Base, frozen=True, kw_only=True):
+class Organisation(Served, frozen=True, kw_only=True):
     """An organisation or one of its bodies; ``parent`` is the body it belongs to."""
 
-    id: Slug
-    href: Href
     name: str
     short_name: str | None
     aliases: list[str]
@@ -144,8 +139,8 @@ class Organisation(Base, frozen=True, kw_only=True):
         Meta(description="'proposed' when the text only says it is planned or discussed."),
     ]
     founded: Date | None
-    parent: Ref | None
-    country: Ref | None
+    parent: "Ref | None"
+    country: "Ref | None"
     wikidata: str | None
     evidence: list[Evidence]
 
@@ -154,31 +149,27 @@ class Role(Base, frozen=True, kw_only=True):
     """A position a person holds, as an article states it."""
 
     title: str
-    organisation: Ref | None
-    country: Ref | None
+    organisation: "Ref | None"
+    country: "Ref | None"
     evidence: list[Evidence]
 
 
-class Person(Base, frozen=True, kw_only=True):
+class Person(Served, frozen=True, kw_only=True):
     """A person named in an article, with the roles the article gives them."""
 
-    id: Slug
-    href: Href
     name: str
     roles: list[Role]
-    country: Ref | None
+    country: "Ref | None"
     wikidata: str | None
     evidence: list[Evidence]
 
 
-class Member(Base, frozen=True, kw_only=True):
+class Member(Served, frozen=True, kw_only=True):
     """A membership: ``organisation`` has ``member`` (a country or an organisation)."""
 
-    id: Slug
-    href: Href
-    organisation: Ref
-    member: Ref
-    article: Ref
+    organisation: "Ref"
+    member: "Ref"
+    article: "Ref"
     evidence: list[Evidence]
 
 
@@ -186,48 +177,44 @@ class Place(Base, frozen=True, kw_only=True):
     """Where a meeting took place; ``country`` only when the text says so."""
 
     name: str
-    country: Ref | None
+    country: "Ref | None"
     evidence: list[Evidence]
 
 
 class Participant(Base, frozen=True, kw_only=True):
     """Who took part in a meeting and in what role. Taking part is not membership."""
 
-    participant: Ref
+    participant: "Ref"
     role: ParticipantRole
     evidence: list[Evidence]
 
 
-class Meeting(Base, frozen=True, kw_only=True):
+class Meeting(Served, frozen=True, kw_only=True):
     """A summit, council session, exercise or bilateral talk, with who took part."""
 
-    id: Slug
-    href: Href
     name: str
     kind: MeetingKind
     start: Date
     end: Date | None
     place: Place | None
-    organiser: Ref | None
+    organiser: "Ref | None"
     participants: list[Participant]
-    article: Ref
+    article: "Ref"
     evidence: list[Evidence]
 
 
-class Quote(Base, frozen=True, kw_only=True):
+class Quote(Served, frozen=True, kw_only=True):
     """Exact words a person said, with the speaker and, where the text says so, the occasion."""
 
-    id: Slug
-    href: Href
     text: str
-    speaker: Ref
-    meeting: Ref | None
+    speaker: "Ref"
+    meeting: "Ref | None"
     date: Date | None
-    article: Ref
+    article: "Ref"
     evidence: list[Evidence]
 
 
-class Statistic(Base, frozen=True, kw_only=True):
+class Statistic(Served, frozen=True, kw_only=True):
     """A number the text states: ``value`` (and ``value_max`` for a range), unit, qualifier.
 
     ``qualifier`` says how the number is meant: ``exact``, ``approximately`` ("about"),
@@ -235,17 +222,29 @@ class Statistic(Base, frozen=True, kw_only=True):
     ``multiples_of`` ("dozens of": an unstated multiple of ``value``).
     """
 
-    id: Slug
-    href: Href
     value: int | float
     value_max: int | float | None
     unit: str
     qualifier: Qualifier
     measure: Annotated[str, Meta(description="What is counted or measured.")]
-    subject: Ref | None
+    subject: "Ref | None"
     date: Date | None
-    article: Ref
+    article: "Ref"
     evidence: list[Evidence]
+
+
+#: The noun of every served model, in the order they are defined.
+NOUNS: tuple[str, ...] = tuple(model.__name__.lower() for model in Served.__subclasses__())
+Noun = Literal[NOUNS]  # type: ignore[valid-type]
+
+
+class Ref(Base, frozen=True, kw_only=True):
+    """A reference to another record, readable without a second request."""
+
+    type: Noun
+    id: Slug
+    name: str
+    href: Href
 
 
 class PageMeta(Base, frozen=True, kw_only=True):
@@ -266,7 +265,7 @@ class PageLinks(Base, frozen=True, kw_only=True):
 class SearchHit(Base, frozen=True, kw_only=True):
     """One search match: the record's type, a reference to it and a snippet of the match."""
 
-    type: Literal["article", "organisation", "person", "meeting", "quote", "statistic"]
+    type: Noun
     id: Slug
     name: str
     href: Href

@@ -1,12 +1,17 @@
 """The fixture shapes curators write in fixtures/*.json; references are plain ids.
 
 The build decodes every fixture file as a :class:`Dataset`, strictly: unknown keys, wrong
-types and out-of-range values are refused with the JSON path of the culprit.
+types and out-of-range values are refused with the JSON path of the culprit. A reference
+field says what it refers to (:class:`To`); the build checks every reference and resolves it
+into a ``Ref`` from that alone (see :func:`references`).
 """
 
-from typing import Annotated
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
-from msgspec import Meta
+from msgspec import Meta, Struct
 
 from api.model.models import (
     Base,
@@ -21,6 +26,21 @@ from api.model.models import (
     Text,
     Wikidata,
 )
+
+
+@dataclass(frozen=True)
+class To:
+    """Marks an id field as a reference into these lists (``entity``: any entity list)."""
+
+    lists: tuple[str, ...] = ()
+    entity: bool = False
+
+
+OrganisationId = Annotated[Slug, To(("organisations",))]
+CountryId = Annotated[Slug, To(("countries",))]
+PersonId = Annotated[Slug, To(("people",))]
+MeetingId = Annotated[Slug, To(("meetings",))]
+EntityId = Annotated[Slug, To(entity=True)]
 
 
 class ArticleRecord(Base, frozen=True, kw_only=True):
@@ -55,8 +75,8 @@ class OrganisationRecord(Base, frozen=True, kw_only=True):
     kind: OrganisationKind
     status: OrganisationStatus = "existing"
     founded: Date | None = None
-    parent: Slug | None = None
-    country: Slug | None = None
+    parent: OrganisationId | None = None
+    country: CountryId | None = None
     wikidata: Wikidata | None = None
     evidence: list[Evidence] = []
 
@@ -65,8 +85,8 @@ class RoleRecord(Base, frozen=True, kw_only=True):
     """A position a person holds, as an article states it."""
 
     title: Text
-    organisation: Slug | None = None
-    country: Slug | None = None
+    organisation: OrganisationId | None = None
+    country: CountryId | None = None
     evidence: list[Evidence]
 
 
@@ -76,7 +96,7 @@ class PersonRecord(Base, frozen=True, kw_only=True):
     id: Slug
     name: Text
     roles: list[RoleRecord] = []
-    country: Slug | None = None
+    country: CountryId | None = None
     wikidata: Wikidata | None = None
     evidence: list[Evidence] = []
 
@@ -85,8 +105,8 @@ class MemberRecord(Base, frozen=True, kw_only=True):
     """An organisation has a member: a country or another organisation."""
 
     id: Slug
-    organisation: Slug
-    member: Slug
+    organisation: OrganisationId
+    member: Annotated[Slug, To(("countries", "organisations"))]
     evidence: list[Evidence]
 
 
@@ -94,14 +114,14 @@ class PlaceRecord(Base, frozen=True, kw_only=True):
     """Where a meeting took place: a named place and, when the text says so, its country."""
 
     name: Text
-    country: Slug | None = None
+    country: CountryId | None = None
     evidence: list[Evidence] = []
 
 
 class ParticipantRecord(Base, frozen=True, kw_only=True):
     """Who took part in a meeting, and in what role. Taking part is not membership."""
 
-    participant: Slug
+    participant: EntityId
     role: ParticipantRole
     evidence: list[Evidence]
 
@@ -115,7 +135,7 @@ class MeetingRecord(Base, frozen=True, kw_only=True):
     start: Date
     end: Date | None = None
     place: PlaceRecord | None = None
-    organiser: Slug | None = None
+    organiser: OrganisationId | None = None
     participants: list[ParticipantRecord] = []
     evidence: list[Evidence]
 
@@ -125,8 +145,8 @@ class QuoteRecord(Base, frozen=True, kw_only=True):
 
     id: Slug
     text: Text
-    speaker: Slug
-    meeting: Slug | None = None
+    speaker: PersonId
+    meeting: MeetingId | None = None
     date: Date | None = None
     evidence: list[Evidence]
 
@@ -140,7 +160,7 @@ class StatisticRecord(Base, frozen=True, kw_only=True):
     unit: Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]*$")]
     qualifier: Qualifier
     measure: Text
-    subject: Slug | None = None
+    subject: EntityId | None = None
     date: Date | None = None
     evidence: list[Evidence]
 
@@ -156,3 +176,41 @@ class Dataset(Base, frozen=True, kw_only=True):
     meetings: list[MeetingRecord] = []
     quotes: list[QuoteRecord] = []
     statistics: list[StatisticRecord] = []
+
+
+#: A reference found in a record: its JSON path suffix, the id, and what it may refer to.
+Reference = tuple[str, str, To]
+
+
+@cache
+def targets(record_type: type[Struct]) -> dict[str, To]:
+    """The reference fields of a record type and what each refers to."""
+    found = {}
+    for name, hint in get_type_hints(record_type, include_extras=True).items():
+        marks = [mark for mark in _metadata(hint) if isinstance(mark, To)]
+        if marks:
+            found[name] = marks[0]
+    return found
+
+
+def _metadata(hint: Any) -> Iterator[Any]:
+    """Every Annotated extra in a type, through unions and lists."""
+    if hasattr(hint, "__metadata__"):
+        yield from hint.__metadata__
+    for argument in get_args(hint) if get_origin(hint) is not None else ():
+        yield from _metadata(argument)
+
+
+def references(record: Struct, path: str = "") -> Iterator[Reference]:
+    """Every id a record refers to, nested records included, with its JSON path suffix."""
+    marked = targets(type(record))
+    for name in record.__struct_fields__:
+        value, where = getattr(record, name), f"{path}.{name}"
+        if name in marked and value is not None:
+            yield where, value, marked[name]
+        elif isinstance(value, Struct):
+            yield from references(value, where)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, Struct):
+                    yield from references(item, f"{where}[{index}]")

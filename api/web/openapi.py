@@ -55,22 +55,9 @@ def openapi_config(version: str, examples: Mapping[str, Any]) -> OpenAPIConfig:
         path="/schema",
         render_plugins=[DocumentPlugin(examples)],
         tags=[
-            Tag(name=name, description=text)
-            for name, text in (
-                ("Index", "Entry point and liveness."),
-                ("Articles", "Source articles and their text."),
-                ("Organisations", "Organisations and their bodies."),
-                (
-                    "Members",
-                    "Memberships: an organisation has a country or organisation as member.",
-                ),
-                ("Meetings", "Summits, council sessions, exercises and bilateral talks."),
-                ("Quotes", "Exact quotations with speaker and occasion."),
-                ("Statistics", "Numbers with unit, qualifier and subject."),
-                ("People", "People and their roles."),
-                ("Countries", "Countries with ISO 3166-1 codes."),
-                ("Search", "Full-text search over every resource."),
-            )
+            Tag(name="Index", description="Entry point and liveness."),
+            *(Tag(name=r.tag, description=r.description) for r in RESOURCES),
+            Tag(name="Search", description="Full-text search over every resource."),
         ],
     )
 

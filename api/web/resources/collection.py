@@ -119,7 +119,7 @@ def _sql_value(value: Any) -> Any:
 def collection_router(resource: Resource) -> Router:
     model = resource.model
     page = page_model(resource)
-    title = resource.name.capitalize()
+    title = resource.tag
 
     async def list_records(
         store: NamedDependency[Store], request: Request[Any, Any, Any], **values: Any
