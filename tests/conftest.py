@@ -45,6 +45,22 @@ def fixture_json(settings: Settings) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(scope="session")
+def document(client: TestClient[Any]) -> dict[str, Any]:
+    """The OpenAPI document the service publishes."""
+    response = client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every operation of the document by path template (the API is read-only: each is a GET)."""
+    assert all(item.keys() == {"get"} for item in document["paths"].values())
+    return {path: item["get"] for path, item in document["paths"].items()}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -23,13 +23,13 @@ from schemathesis import Case
 from schemathesis.config import SchemathesisConfig
 
 from api.build import build
-from api.settings import Settings
+from api.settings import ROOT, Settings
 from api.web.app import create_app
 from tests import contract_hooks
 
 pytestmark = pytest.mark.contract
 
-ROOT = Path(__file__).resolve().parent.parent
+
 RUN = "in-process schemathesis"
 MINIMUM_REQUESTS = 5_000
 SENT: dict[str, int] = {}

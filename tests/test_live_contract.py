@@ -16,11 +16,11 @@ from xml.etree import ElementTree
 import msgspec
 import pytest
 
-from api.settings import Settings
+from api.settings import ROOT, Settings
 
 pytestmark = pytest.mark.contract
 
-ROOT = Path(__file__).resolve().parent.parent
+
 REPORTS = ROOT / "build" / "schemathesis"
 RUN = "live schemathesis (st run)"
 PHASES = ("examples", "coverage", "fuzzing", "stateful")

@@ -23,6 +23,7 @@ from litestar.testing import TestClient
 
 from api.model.catalog import RESOURCES
 from api.web.query import Cursor, encode_cursor
+from tests.conftest import operations
 
 RUN = "negative matrix"
 NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
@@ -49,19 +50,6 @@ class Probe:
 
     def __str__(self) -> str:
         return f"{self.kind} {self.parameter}: {self.path} {self.query!r}"[:300]
-
-
-@pytest.fixture(scope="module")
-def document(client: TestClient[Any]) -> dict[str, Any]:
-    response = client.get("/schema/openapi.json")
-    assert response.status_code == 200
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every GET of the document by path template."""
-    return {path: item["get"] for path, item in document["paths"].items() if "get" in item}
 
 
 def parameters(operation: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:

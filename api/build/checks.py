@@ -11,7 +11,7 @@ from typing import Any
 from msgspec import Struct
 
 from api.build.inputs import Inputs, Located
-from api.model.catalog import BY_NAME, RESOURCES
+from api.model.catalog import BY_NAME, ENTITIES, RESOURCES, referable
 from api.model.models import Date, Evidence
 from api.model.records import (
     MeetingRecord,
@@ -21,7 +21,6 @@ from api.model.records import (
     references,
 )
 
-ENTITIES = tuple(resource.name for resource in RESOURCES if resource.entity)
 FACTS = tuple(resource.name for resource in RESOURCES if resource.fact)
 
 
@@ -30,7 +29,7 @@ def check(inputs: Inputs) -> None:
     articles = _articles(inputs)
     for name, located in inputs.all():
         for suffix, target, to in references(located.record):
-            kinds = ENTITIES if to.entity else to.lists
+            kinds = referable(to)
             if not ids.get(target, set()) & set(kinds):
                 wanted = " or ".join(BY_NAME[kind].noun for kind in kinds)
                 raise located.error(f"reference {target!r} is not a known {wanted} id", suffix)

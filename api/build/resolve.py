@@ -13,11 +13,10 @@ from typing import Any, get_args, get_type_hints
 from msgspec import Struct
 
 from api.build.inputs import Inputs
-from api.model.catalog import BY_NAME, RESOURCES, Corpus
+from api.model.catalog import BY_NAME, RESOURCES, Corpus, referable
 from api.model.models import Ref
 from api.model.records import ArticleRecord, To, targets
 
-ENTITIES = tuple(resource.name for resource in RESOURCES if resource.entity)
 
 
 @cache
@@ -37,12 +36,7 @@ class Resolver:
 
     def __init__(self, inputs: Inputs) -> None:
         self.inputs = inputs
-        self.records: dict[tuple[str, str], Any] = {}
-        self.entity_list: dict[str, str] = {}
-        for name, located in inputs.all():
-            self.records[(name, located.record.id)] = located.record
-            if name in ENTITIES:
-                self.entity_list[located.record.id] = name
+        self.records = {(name, located.record.id): located.record for name, located in inputs.all()}
 
     def ref(self, name: str, record_id: str) -> Ref:
         resource = BY_NAME[name]
@@ -55,8 +49,7 @@ class Resolver:
 
     def refer(self, to: To, record_id: str) -> Ref:
         """The reference to ``record_id`` in the one list of ``to`` that holds it."""
-        lists = ENTITIES if to.entity else to.lists
-        (name,) = [name for name in lists if (name, record_id) in self.records]
+        (name,) = [name for name in referable(to) if (name, record_id) in self.records]
         return self.ref(name, record_id)
 
     def corpus(self) -> Corpus:

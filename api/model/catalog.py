@@ -43,7 +43,7 @@ from api.model.parameters import (
     sort,
     text,
 )
-from api.model.records import Dataset, targets
+from api.model.records import Dataset, To, targets
 
 
 @dataclass(frozen=True)
@@ -447,6 +447,15 @@ RESOURCES: tuple[Resource, ...] = (
 )
 BY_NAME: Mapping[str, Resource] = {resource.name: resource for resource in RESOURCES}
 BY_NOUN: Mapping[str, Resource] = {resource.noun: resource for resource in RESOURCES}
+
+#: The entity lists: an entity's id is unique across them; a reference may name any of them.
+ENTITIES: tuple[str, ...] = tuple(r.name for r in RESOURCES if r.entity)
+
+
+def referable(to: To) -> tuple[str, ...]:
+    """The lists a reference field may point into."""
+    return ENTITIES if to.entity else to.lists
+
 
 #: The nouns search finds: every resource with text to search.
 SEARCHED: tuple[str, ...] = tuple(r.noun for r in RESOURCES if r.search_text is not None)
