@@ -1,7 +1,6 @@
 """A real database built from the real fixtures, and an in-process client over the real app."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from litestar.testing import TestClient
 from api.build import build
 from api.settings import Settings
 from api.web.app import create_app
+from bench.servers import free_port
 
 
 @pytest.fixture(scope="session")
@@ -59,12 +59,6 @@ def operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every operation of the document by path template (the API is read-only: each is a GET)."""
     assert all(item.keys() == {"get"} for item in document["paths"].values())
     return {path: item["get"] for path, item in document["paths"].items()}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

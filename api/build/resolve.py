@@ -18,7 +18,6 @@ from api.model.models import Ref
 from api.model.records import ArticleRecord, To, targets
 
 
-
 @cache
 def _nested(model: type[Struct]) -> dict[str, type[Struct]]:
     """For each field of a model that holds models (one, optional, or a list): their type."""
