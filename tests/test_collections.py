@@ -114,11 +114,14 @@ def test_meeting_filters(client: TestClient[Any]) -> None:
     assert ids(client, "/v1/meetings", participant="uzbekistan") == {
         "rats-sco-council-session-tashkent-2015"
     }
-    assert ids(client, "/v1/meetings", kind="exercise") == {
-        "sco-anti-terrorist-exercises-kyrgyzstan-2015"
+    assert ids(client, "/v1/meetings", kind="conversation") == {
+        "gaynutdin-haddad-conversation-2015-09-18"
     }
-    september = ids(client, "/v1/meetings", date_from="2015-09-16", date_to="2015-09-16")
-    assert september == {"sco-anti-terrorist-exercises-kyrgyzstan-2015"}
+    september = ids(client, "/v1/meetings", date_from="2015-09-16", date_to="2015-09-18")
+    assert september == {
+        "rats-sco-council-session-tashkent-2015",
+        "gaynutdin-haddad-conversation-2015-09-18",
+    }
     assert ids(client, "/v1/meetings", organisation="csto") == {"csto-summit-dushanbe-2015"}
 
 

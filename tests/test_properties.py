@@ -165,7 +165,8 @@ def range_values(world: World, resource: Resource) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
     for span in resource.ranges:
         ends = sorted({f(r) for r in world.records(resource) for f in (span.low, span.high)})
-        values[span.low_param] = values[span.high_param] = [str(end) for end in ends]
+        # An undated record spans nothing: its ends are "" and 9999-12-31, not query values.
+        values[span.low_param] = values[span.high_param] = [str(end) for end in ends if end != ""]
     return values
 
 

@@ -14,7 +14,7 @@ from api.build.inputs import Inputs, Located
 from api.model.catalog import BY_NAME, ENTITIES, RESOURCES, referable
 from api.model.models import Date, Evidence
 from api.model.records import (
-    MeetingRecord,
+    GroundsRecord,
     OrganisationRecord,
     QuoteRecord,
     StatisticRecord,
@@ -134,11 +134,25 @@ def _check_record(name: str, located: Located) -> None:
         raise located.error("text is not the exact of any of the quote's evidence spans", ".text")
     if isinstance(record, StatisticRecord):
         _check_statistic(located, record)
-    ended = isinstance(record, MeetingRecord) and record.end is not None
-    if ended and parse_date(record.end) < parse_date(record.start):
+    start, end = getattr(record, "start", None), getattr(record, "end", None)
+    if isinstance(start, Date) and isinstance(end, Date) and parse_date(end) < parse_date(start):
         raise located.error("end is before start", ".end")
+    for suffix, grounds in walk(record):
+        if isinstance(grounds, GroundsRecord):
+            _check_grounds(located, grounds, suffix)
     if isinstance(record, OrganisationRecord) and record.parent == record.id:
         raise located.error("an organisation cannot be its own parent", ".parent")
+
+
+def _check_grounds(located: Located, grounds: GroundsRecord, suffix: str) -> None:
+    """``attributed`` exactly when someone's words are named; ``inferred`` says from what."""
+    if (grounds.basis == "attributed") != (grounds.attributed_to is not None):
+        raise located.error(
+            "attributed_to is given exactly when the basis is 'attributed'",
+            f"{suffix}.attributed_to",
+        )
+    if grounds.basis == "inferred" and grounds.note is None:
+        raise located.error("an inferred relation needs a note saying from what", f"{suffix}.note")
 
 
 def _require_evidence(located: Located) -> None:

@@ -9,27 +9,35 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from functools import cached_property
-from typing import Any, Literal, cast, get_args, get_type_hints
+from typing import Any, Literal, TypeVar, cast, get_args, get_type_hints
 
 import msgspec
 from msgspec import Struct
 
 from api.model.models import (
+    Actor,
     Article,
+    Basis,
     Country,
     Date,
+    Event,
+    EventKind,
     Evidence,
+    Grounds,
     Meeting,
     MeetingKind,
     Member,
     Organisation,
     OrganisationKind,
     OrganisationStatus,
+    Party,
     Person,
     Qualifier,
     Quote,
     Ref,
     Served,
+    Statement,
+    StatementKind,
     Statistic,
 )
 from api.model.parameters import (
@@ -63,6 +71,7 @@ class Corpus:
 
 
 Values = Callable[[Any, Corpus], Iterable[str]]
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -200,14 +209,19 @@ def evidence_articles(record: Any, _: Corpus) -> Iterator[str]:
 
 
 def _spans(value: Any) -> Iterator[Evidence]:
-    if isinstance(value, Evidence):
+    return _all(value, Evidence)
+
+
+def _all(value: Any, kind: type[S]) -> Iterator[S]:
+    """Every ``kind`` inside a record, depth first."""
+    if isinstance(value, kind):
         yield value
     elif isinstance(value, Struct):
         for name in value.__struct_fields__:
-            yield from _spans(getattr(value, name))
+            yield from _all(getattr(value, name), kind)
     elif isinstance(value, list):
         for item in value:
-            yield from _spans(item)
+            yield from _all(item, kind)
 
 
 def first_day(date: Date | None) -> str:
@@ -435,6 +449,108 @@ STATISTICS = Resource(
     sorts={"value": lambda s: s.value, "unit": lambda s: s.unit},
 )
 
+#: From the most to the least direct way a relation is known.
+BASES: tuple[Basis, ...] = get_args(Basis)
+
+
+def least_direct(record: Any, _: Corpus) -> list[str]:
+    """How the least directly known of a record's relations is known (its ``basis`` filter)."""
+    found = {grounds.basis for grounds in _all(record, Grounds)}
+    return [max(found, key=BASES.index)] if found else []
+
+
+BASIS = Link(
+    "Only records whose least direct relation is known this way: 'stated' (the narrator says"
+    " every one), 'attributed' (some rest on someone's words) or 'inferred' (some are the"
+    " curator's reading of the context).",
+    least_direct,
+    annotation=Basis,
+)
+
+
+def _who(parties: Iterable[Party | Actor | None]) -> list[str]:
+    return [party.who.id for party in parties if party is not None]
+
+
+STATEMENTS = Resource(
+    name="statements",
+    model=Statement,
+    summary="reported speech and joint statements",
+    description="Reported (indirect) speech and joint statements: who, to whom, when, where.",
+    label=lambda s: s.summary if len(s.summary) <= 80 else s.summary[:79] + "…",
+    search_text=lambda s, _: " ".join([s.summary, *(span.exact for span in s.evidence)]),
+    links={
+        "speaker": Link(
+            "Only statements by this person, organisation or country (or the people at this"
+            " meeting) (id).",
+            lambda s, _: _who([s.speaker]),
+        ),
+        "addressee": Link(
+            "Only statements the text says were addressed to this party (id).",
+            lambda s, _: _who([s.addressee]),
+        ),
+        "meeting": Link("Only statements made at this meeting (id).", lambda s, _: refs(s.meeting)),
+        "kind": Link(
+            "Only statements of this kind.", lambda s, _: [s.kind], annotation=StatementKind
+        ),
+        "basis": BASIS,
+        "article": FACT_ARTICLE,
+    },
+    ranges=(
+        Range(
+            "date_from",
+            "date_to",
+            "Only statements whose date may fall in this window of days (inclusive, YYYY-MM-DD);"
+            " undated ones never do.",
+            low=lambda s: first_day(s.date) or "9999-12-31",
+            high=lambda s: "" if s.date is None else last_day(s.date),
+            annotation=datetime.date,
+        ),
+    ),
+    sorts={"date": lambda s: first_day(s.date), "kind": lambda s: s.kind},
+)
+
+
+def _event_span(event: Any) -> tuple[str, str]:
+    """The days an event may have happened on: its start to its end, or up to no_later_than;
+    an undated event meets no window."""
+    if event.start is not None:
+        return first_day(event.start), last_day(event.end or event.start)
+    if event.no_later_than is not None:
+        return "", last_day(event.no_later_than)
+    return "9999-12-31", ""
+
+
+EVENTS = Resource(
+    name="events",
+    model=Event,
+    summary="dated happenings that are not gatherings",
+    description="Deliveries, withdrawals, declarations, operations, exercises, foundings, ends.",
+    label=lambda e: e.name,
+    search_text=lambda e, _: " ".join([e.name, e.summary, *e.items]),
+    links={
+        "kind": Link("Only events of this kind.", lambda e, _: [e.kind], annotation=EventKind),
+        "actor": Link(
+            "Only events this country, organisation or person took part in (id).",
+            lambda e, _: _who(e.actors),
+        ),
+        "basis": BASIS,
+        "article": FACT_ARTICLE,
+    },
+    ranges=(
+        Range(
+            "date_from",
+            "date_to",
+            "Only events that may overlap this window of days (inclusive, YYYY-MM-DD); an event"
+            " dated only by when it had happened spans everything before.",
+            low=lambda e: _event_span(e)[0],
+            high=lambda e: _event_span(e)[1],
+            annotation=datetime.date,
+        ),
+    ),
+    sorts={"start": lambda e: _event_span(e)[0], "name": lambda e: e.name},
+)
+
 RESOURCES: tuple[Resource, ...] = (
     ARTICLES,
     ORGANISATIONS,
@@ -442,6 +558,8 @@ RESOURCES: tuple[Resource, ...] = (
     MEETINGS,
     QUOTES,
     STATISTICS,
+    STATEMENTS,
+    EVENTS,
     PEOPLE,
     COUNTRIES,
 )
@@ -454,7 +572,7 @@ ENTITIES: tuple[str, ...] = tuple(r.name for r in RESOURCES if r.entity)
 
 def referable(to: To) -> tuple[str, ...]:
     """The lists a reference field may point into."""
-    return ENTITIES if to.entity else to.lists
+    return (*ENTITIES, *to.lists) if to.entity else to.lists
 
 
 #: The nouns search finds: every resource with text to search.

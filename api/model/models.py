@@ -44,7 +44,45 @@ OrganisationKind = Literal[
     "religious_body",
 ]
 OrganisationStatus = Literal["existing", "proposed"]
-MeetingKind = Literal["summit", "council_session", "exercise", "bilateral_talks"]
+MeetingKind = Literal["summit", "council_session", "bilateral_talks", "conversation"]
+Basis = Literal["stated", "attributed", "inferred"]
+StatementKind = Literal[
+    "said",
+    "announced",
+    "warned",
+    "suggested",
+    "noted",
+    "added",
+    "remarked",
+    "stressed",
+    "echoed",
+    "voiced_concern",
+    "discussed",
+]
+EventKind = Literal[
+    "exercise",
+    "founding",
+    "end_of_state",
+    "withdrawal",
+    "delivery",
+    "deployment",
+    "operation",
+    "declaration",
+]
+ActorRole = Literal[
+    "organiser",
+    "founded",
+    "dissolved",
+    "withdrawing_party",
+    "supplier",
+    "recipient",
+    "sender",
+    "operator",
+    "assisted",
+    "declarer",
+    "supported",
+]
+Relation = Literal["same_document", "echoes", "evaluated_at"]
 ParticipantRole = Literal["head_of_state", "delegation", "official", "speaker", "body"]
 Qualifier = Literal[
     "exact",
@@ -208,6 +246,7 @@ class Quote(Served, frozen=True, kw_only=True):
 
     text: str
     speaker: "Ref"
+    addressee: "Party | None"
     meeting: "Ref | None"
     date: Date | None
     article: "Ref"
@@ -229,6 +268,94 @@ class Statistic(Served, frozen=True, kw_only=True):
     measure: Annotated[str, Meta(description="What is counted or measured.")]
     subject: "Ref | None"
     date: Date | None
+    article: "Ref"
+    evidence: list[Evidence]
+
+
+class Grounds(Base, frozen=True, kw_only=True):
+    """How a relation is known.
+
+    ``stated``: the narrator says it. ``attributed``: it rests on someone's words, named in
+    ``attributed_to`` (inside a quotation or a reported clause). ``inferred``: the curator's
+    reading of the context beyond the sentence; ``note`` says from what, ``evidence`` may point
+    at that context.
+    """
+
+    basis: Basis
+    attributed_to: "Ref | None"
+    note: str | None
+    evidence: list[Evidence]
+
+
+class Party(Base, frozen=True, kw_only=True):
+    """Who speaks or is spoken to: a person, organisation or country, or a meeting, meaning the
+    people at it; ``label`` is how the text names them when that says more than the name."""
+
+    who: "Ref"
+    label: str | None
+    basis: Grounds
+
+
+class Actor(Base, frozen=True, kw_only=True):
+    """Who took part in an event, in what role, and how that is known."""
+
+    who: "Ref"
+    role: ActorRole
+    label: str | None
+    basis: Grounds
+
+
+class Related(Base, frozen=True, kw_only=True):
+    """A link to another record (a statistic, event, statement or meeting) and how it is known."""
+
+    target: "Ref"
+    relation: Relation | None
+    basis: Grounds
+
+
+class Statement(Served, frozen=True, kw_only=True):
+    """Reported (indirect) speech or a joint statement: who said it, to whom when the text says,
+    when and where, the reporting verb as ``kind``, and a short neutral ``summary`` in the
+    curator's words. Direct quotations are quotes, not statements."""
+
+    kind: StatementKind
+    speaker: Party
+    addressee: Party | None
+    date: Date | None
+    date_basis: Grounds | None
+    meeting: "Ref | None"
+    meeting_basis: Grounds | None
+    joint: Annotated[bool, Meta(description="A statement several parties issued together.")]
+    summary: str
+    statistics: list[Related]
+    events: list[Related]
+    statements: list[Related]
+    article: "Ref"
+    evidence: list[Evidence]
+
+
+class Event(Served, frozen=True, kw_only=True):
+    """A dated happening that is not a gathering: a delivery, withdrawal, declaration, operation,
+    exercise, founding or dissolution, with its actors and place.
+
+    ``start`` and ``end`` are given when the text dates the happening; ``no_later_than`` when it
+    only says it had happened, or was under way, by then.
+    """
+
+    kind: EventKind
+    name: str
+    summary: str
+    start: Date | None
+    end: Date | None
+    no_later_than: Date | None
+    date_basis: Grounds | None
+    actors: list[Actor]
+    place: "Place | None"
+    place_basis: Grounds | None
+    items: Annotated[list[str], Meta(description="What was delivered or used, word for word.")]
+    statistics: list[Related]
+    meetings: list[Related]
+    statements: list[Related]
     article: "Ref"
     evidence: list[Evidence]
 

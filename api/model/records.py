@@ -14,15 +14,20 @@ from typing import Annotated, Any, get_args, get_origin, get_type_hints
 from msgspec import Meta, Struct
 
 from api.model.models import (
+    ActorRole,
     Base,
+    Basis,
     Date,
+    EventKind,
     Evidence,
     MeetingKind,
     OrganisationKind,
     OrganisationStatus,
     ParticipantRole,
     Qualifier,
+    Relation,
     Slug,
+    StatementKind,
     Text,
     Wikidata,
 )
@@ -41,6 +46,64 @@ CountryId = Annotated[Slug, To(("countries",))]
 PersonId = Annotated[Slug, To(("people",))]
 MeetingId = Annotated[Slug, To(("meetings",))]
 EntityId = Annotated[Slug, To(entity=True)]
+#: Who speaks, is spoken to or acts: an entity, or a meeting (meaning the people at it).
+PartyId = Annotated[Slug, To(("meetings",), entity=True)]
+
+
+class GroundsRecord(Base, frozen=True, kw_only=True):
+    """How a relation is known: ``attributed`` names whose words (``attributed_to``), and
+    ``inferred`` says from what (``note``)."""
+
+    basis: Basis
+    attributed_to: EntityId | None = None
+    note: Text | None = None
+    evidence: list[Evidence] = []
+
+
+class PartyRecord(Base, frozen=True, kw_only=True):
+    """Who speaks or is spoken to, as the text names them (``label``), and how that is known."""
+
+    who: PartyId
+    label: Text | None = None
+    basis: GroundsRecord
+
+
+class ActorRecord(PartyRecord, frozen=True, kw_only=True):
+    """Who took part in an event and in what role."""
+
+    role: ActorRole
+
+
+class RelatedRecord(Base, frozen=True, kw_only=True):
+    """A link to another record and how it is known (each kind below names its list)."""
+
+    target: Slug
+    relation: Relation | None = None
+    basis: GroundsRecord
+
+
+class StatisticLink(RelatedRecord, frozen=True, kw_only=True):
+    """A statistic the record reports."""
+
+    target: Annotated[Slug, To(("statistics",))]
+
+
+class EventLink(RelatedRecord, frozen=True, kw_only=True):
+    """An event the record reports."""
+
+    target: Annotated[Slug, To(("events",))]
+
+
+class StatementLink(RelatedRecord, frozen=True, kw_only=True):
+    """A statement the record relates to."""
+
+    target: Annotated[Slug, To(("statements",))]
+
+
+class MeetingLink(RelatedRecord, frozen=True, kw_only=True):
+    """A meeting the record relates to."""
+
+    target: MeetingId
 
 
 class ArticleRecord(Base, frozen=True, kw_only=True):
@@ -146,6 +209,7 @@ class QuoteRecord(Base, frozen=True, kw_only=True):
     id: Slug
     text: Text
     speaker: PersonId
+    addressee: PartyRecord | None = None
     meeting: MeetingId | None = None
     date: Date | None = None
     evidence: list[Evidence]
@@ -165,6 +229,46 @@ class StatisticRecord(Base, frozen=True, kw_only=True):
     evidence: list[Evidence]
 
 
+class StatementRecord(Base, frozen=True, kw_only=True):
+    """Reported speech: who, to whom when the text says, when, where, the reporting verb."""
+
+    id: Slug
+    kind: StatementKind
+    speaker: PartyRecord
+    addressee: PartyRecord | None = None
+    date: Date | None = None
+    date_basis: GroundsRecord | None = None
+    meeting: MeetingId | None = None
+    meeting_basis: GroundsRecord | None = None
+    joint: bool = False
+    summary: Text
+    statistics: list[StatisticLink] = []
+    events: list[EventLink] = []
+    statements: list[StatementLink] = []
+    evidence: list[Evidence]
+
+
+class EventRecord(Base, frozen=True, kw_only=True):
+    """A dated happening that is not a gathering."""
+
+    id: Slug
+    kind: EventKind
+    name: Text
+    summary: Text
+    start: Date | None = None
+    end: Date | None = None
+    no_later_than: Date | None = None
+    date_basis: GroundsRecord | None = None
+    actors: list[ActorRecord] = []
+    place: PlaceRecord | None = None
+    place_basis: GroundsRecord | None = None
+    items: list[Text] = []
+    statistics: list[StatisticLink] = []
+    meetings: list[MeetingLink] = []
+    statements: list[StatementLink] = []
+    evidence: list[Evidence]
+
+
 class Dataset(Base, frozen=True, kw_only=True):
     """One fixture file: any of the record lists; files are merged by the build."""
 
@@ -176,6 +280,8 @@ class Dataset(Base, frozen=True, kw_only=True):
     meetings: list[MeetingRecord] = []
     quotes: list[QuoteRecord] = []
     statistics: list[StatisticRecord] = []
+    statements: list[StatementRecord] = []
+    events: list[EventRecord] = []
 
 
 #: A reference found in a record: its JSON path suffix, the id, and what it may refer to.
