@@ -198,6 +198,50 @@ CASES: list[tuple[str, str, Mutation | None, str, str]] = [
         "$.meetings[0].start",
         "day is out of range",
     ),
+    (
+        "unknown basis",
+        ARTICLE_FILE,
+        lambda data: data["statements"][0]["speaker"]["basis"].update(basis="rumoured"),
+        "$.statements[0].speaker.basis.basis",
+        "Invalid enum value 'rumoured'",
+    ),
+    (
+        "attributed without attributed_to",
+        ARTICLE_FILE,
+        lambda data: data["statements"][0]["speaker"].update(basis={"basis": "attributed"}),
+        "$.statements[0].speaker.basis.attributed_to",
+        "exactly when the basis is 'attributed'",
+    ),
+    (
+        "attributed_to on a stated relation",
+        ARTICLE_FILE,
+        lambda data: data["events"][0]["actors"][0]["basis"].update(attributed_to="russia"),
+        "$.events[0].actors[0].basis.attributed_to",
+        "exactly when the basis is 'attributed'",
+    ),
+    (
+        "inferred without a note",
+        ARTICLE_FILE,
+        lambda data: data["statements"][0].update(date_basis={"basis": "inferred"}),
+        "$.statements[0].date_basis.note",
+        "needs a note",
+    ),
+    (
+        "event that ends before it starts",
+        ARTICLE_FILE,
+        lambda data: next(e for e in data["events"] if "end" in e).update(
+            end={"value": "1990", "precision": "year"}
+        ),
+        "$.events[0].end",
+        "end is before start",
+    ),
+    (
+        "statement speaker that is no party",
+        ARTICLE_FILE,
+        lambda data: data["statements"][0]["speaker"].update(who="no-such-party"),
+        "$.statements[0].speaker.who",
+        "is not a known organisation or person or country or meeting id",
+    ),
 ]
 
 
