@@ -166,9 +166,23 @@ CASES: list[tuple[str, str, Mutation | None, str, str]] = [
     (
         "range upside down",
         ARTICLE_FILE,
-        lambda data: data["statistics"][0].update(qualifier="range", value_max=-1),
-        "$.statistics[0].value_max",
+        lambda data: data["statistics"][1].update(qualifier="range", value_max=-1),
+        "$.statistics[1].value_max",
         "below value",
+    ),
+    (
+        "bounds that do not contain the stated value",
+        ARTICLE_FILE,
+        lambda data: data["statistics"][1]["bounds"].update(min=3100),
+        "$.statistics[1].bounds",
+        "do not contain the stated value 3000",
+    ),
+    (
+        "a value left out by a number the text states",
+        ARTICLE_FILE,
+        lambda data: data["statistics"][1].pop("value"),
+        "$.statistics[1].value",
+        "only 'multiples_of' may leave the value out",
     ),
     (
         "meeting ending before it starts",

@@ -199,3 +199,70 @@ def test_every_new_span_is_the_article_text(client: TestClient[Any], article_tex
         for record in every(client, name):
             for span in spans(record):
                 assert article_text[span["start"] : span["end"]] == span["exact"]
+
+
+def test_memberships_that_rest_on_smirnovs_words_are_attributed_to_him(
+    client: TestClient[Any],
+) -> None:
+    for member in every(client, "members"):
+        basis = member["basis"]
+        if member["id"] in ("sco-russia", "sco-china"):
+            assert basis["basis"] == "attributed"
+            assert basis["attributed_to"]["id"] == "sergei-smirnov"
+        else:
+            assert basis["basis"] == "stated", member["id"]
+    stated = {m["id"] for m in every(client, "members", basis="stated")}
+    assert "sco-russia" not in stated
+    assert {m["id"] for m in every(client, "members", organisation="csto")} <= stated
+
+
+def test_people_are_placed_at_meetings_only_as_the_paragraph_supports(
+    client: TestClient[Any],
+) -> None:
+    summit = one(client, "/v1/meetings/csto-summit-dushanbe-2015")
+    taking_part = {p["participant"]["id"]: p["basis"] for p in summit["participants"]}
+    assert taking_part["emomali-rahmon"]["basis"] == "stated"  # "during the Dushanbe summit"
+    assert taking_part["vladimir-putin"]["basis"] == "inferred"
+    assert taking_part["nikolai-bordyuzha"]["basis"] == "inferred"  # added by the second review
+    csto = {m["member"]["id"] for m in every(client, "members", organisation="csto")}
+    assert not csto & taking_part.keys()  # "CSTO heads of states gathered" is not all six
+    assert summit["organiser_basis"]["basis"] == "inferred"
+    tashkent = one(client, "/v1/meetings/rats-sco-council-session-tashkent-2015")
+    assert tashkent["organiser_basis"]["basis"] == "stated"
+    assert summit["place"]["country"] is None
+    assert tashkent["place"]["country"] is None
+
+
+def test_ministries_have_no_parent_the_text_does_not_give(client: TestClient[Any]) -> None:
+    for ministry in ("iraq-defense-ministry", "russia-defense-ministry"):
+        record = one(client, f"/v1/organisations/{ministry}")
+        assert record["parent"] is None
+        assert record["country_basis"]["basis"] == "stated"  # the possessive says it
+    corps = one(client, "/v1/organisations/iraq-army-air-corps")
+    assert corps["parent"]["id"] == "iraq-defense-ministry"
+    assert corps["parent_basis"]["basis"] == "inferred"  # "its" may be Iraq's or the ministry's
+    assert one(client, "/v1/organisations/pentagon")["country_basis"]["basis"] == "inferred"
+
+
+def test_the_doubtful_fleet_figure_claims_no_more_than_the_text(client: TestClient[Any]) -> None:
+    fleet = one(client, "/v1/statistics/iraq-army-air-corps-total-fleet")
+    assert "does not say" in fleet["measure"]
+    assert fleet["unit"] == "aircraft"  # true under every reading: a helicopter is an aircraft
+    assert fleet["basis"]["attributed_to"]["id"] == "iraq-defense-ministry"
+    assert fleet["subject_basis"]["basis"] == "inferred"
+
+
+def test_lavrovs_hundreds_are_his_and_at_least_two_hundred(client: TestClient[Any]) -> None:
+    for figure in every(client, "statistics", qualifier="multiples_of"):
+        assert figure["value"] is None
+        assert figure["bounds"]["max"] is None
+        if figure["id"].startswith("lavrov-"):
+            assert figure["bounds"]["min"] == 200
+            assert figure["basis"]["attributed_to"]["id"] == "sergei-lavrov"
+
+
+def test_every_role_is_stated_and_the_unnamed_lavrov_is_inferred(client: TestClient[Any]) -> None:
+    for person in every(client, "people"):
+        assert all(role["basis"]["basis"] == "stated" for role in person["roles"]), person["id"]
+    lavrov = one(client, "/v1/quotes/lavrov-islamic-state-main-enemy")
+    assert lavrov["speaker_basis"]["basis"] == "inferred"  # "Lavrov" has no first name there

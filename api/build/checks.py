@@ -165,5 +165,20 @@ def _check_statistic(located: Located, record: StatisticRecord) -> None:
         raise located.error(
             "value_max is given exactly when the qualifier is 'range'", ".value_max"
         )
-    if record.value_max is not None and record.value_max < record.value:
+    if record.value is None and record.qualifier != "multiples_of":
+        raise located.error("only 'multiples_of' may leave the value out", ".value")
+    if (
+        record.value is not None
+        and record.value_max is not None
+        and record.value_max < record.value
+    ):
         raise located.error("value_max is below value", ".value_max")
+    low, high = record.bounds.min, record.bounds.max
+    if low is not None and high is not None and high < low:
+        raise located.error("bounds.max is below bounds.min", ".bounds.max")
+    for stated in (record.value, record.value_max):
+        beyond = stated is not None and (
+            (low is not None and stated < low) or (high is not None and stated > high)
+        )
+        if beyond:
+            raise located.error(f"the bounds do not contain the stated value {stated}", ".bounds")

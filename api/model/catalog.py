@@ -5,6 +5,7 @@ into routes, query parameters, SQL and OpenAPI. A new resource is one entry here
 """
 
 import datetime
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
@@ -18,6 +19,7 @@ from api.model.models import (
     Actor,
     Article,
     Basis,
+    Bounds,
     Country,
     Date,
     Event,
@@ -255,6 +257,24 @@ def _fact_article(record: Any, _: Corpus) -> list[str]:
 
 FACT_ARTICLE = Link("Only facts taken from this article (id).", _fact_article)
 
+#: From the most to the least direct way a relation is known.
+BASES: tuple[Basis, ...] = get_args(Basis)
+
+
+def least_direct(record: Any, _: Corpus) -> list[str]:
+    """How the least directly known of a record's relations is known (its ``basis`` filter)."""
+    found = {grounds.basis for grounds in _all(record, Grounds)}
+    return [max(found, key=BASES.index)] if found else []
+
+
+BASIS = Link(
+    "Only records whose least direct relation is known this way: 'stated' (the narrator says"
+    " every one), 'attributed' (some rest on someone's words) or 'inferred' (some are the"
+    " curator's reading of the context).",
+    least_direct,
+    annotation=Basis,
+)
+
 ARTICLES = Resource(
     name="articles",
     model=Article,
@@ -287,8 +307,8 @@ COUNTRIES = Resource(
         ),
         "article": ARTICLE,
     },
+    search_text=lambda c, _: " ".join([c.name, c.iso2 or "", c.iso3 or ""]),
     sorts={"name": lambda c: c.name},
-    # No search_text: search covers the six kinds the contract names, countries are not one.
 )
 
 
@@ -323,6 +343,7 @@ ORGANISATIONS = Resource(
                 m.member.id for m in corpus.memberships[o.id] if m.organisation.id == o.id
             ],
         ),
+        "basis": BASIS,
         "article": ARTICLE,
     },
     sorts={"name": lambda o: o.name, "kind": lambda o: o.kind},
@@ -345,6 +366,7 @@ PEOPLE = Resource(
             "Only people of this country or with a role for it (id).",
             lambda p, _: refs(p.country, *(role.country for role in p.roles)),
         ),
+        "basis": BASIS,
         "article": ARTICLE,
     },
     sorts={"name": lambda p: p.name},
@@ -364,6 +386,7 @@ MEMBERS = Resource(
             "Only memberships of this member (country or organisation id).",
             lambda m, _: refs(m.member),
         ),
+        "basis": BASIS,
         "article": FACT_ARTICLE,
     },
     sorts={"organisation": lambda m: m.organisation.id, "member": lambda m: m.member.id},
@@ -386,6 +409,7 @@ MEETINGS = Resource(
             "Only meetings this country, organisation or person took part in (id).",
             lambda m, _: refs(*(p.participant for p in m.participants)),
         ),
+        "basis": BASIS,
         "article": FACT_ARTICLE,
     },
     ranges=(
@@ -411,10 +435,26 @@ QUOTES = Resource(
     links={
         "speaker": Link("Only quotes by this person (id).", lambda q, _: refs(q.speaker)),
         "meeting": Link("Only quotes said at this meeting (id).", lambda q, _: refs(q.meeting)),
+        "basis": BASIS,
         "article": FACT_ARTICLE,
     },
     sorts={"date": lambda q: first_day(q.date), "speaker": lambda q: q.speaker.id},
 )
+
+
+def low_end(bounds: Bounds) -> float:
+    """The least value bounds allow, an exclusive end just above it (for overlap in SQL)."""
+    if bounds.min is None:
+        return -math.inf
+    return math.nextafter(bounds.min, math.inf) if bounds.min_exclusive else bounds.min
+
+
+def high_end(bounds: Bounds) -> float:
+    """The greatest value bounds allow, an exclusive end just below it."""
+    if bounds.max is None:
+        return math.inf
+    return math.nextafter(bounds.max, -math.inf) if bounds.max_exclusive else bounds.max
+
 
 STATISTICS = Resource(
     name="statistics",
@@ -433,38 +473,21 @@ STATISTICS = Resource(
             "Only numbers with this qualifier.", lambda s, _: [s.qualifier], annotation=Qualifier
         ),
         "subject": Link("Only numbers about this entity (id).", lambda s, _: refs(s.subject)),
+        "basis": BASIS,
         "article": FACT_ARTICLE,
     },
     ranges=(
         Range(
             "value_min",
             "value_max",
-            "Only numbers whose value (or range) meets [value_min, value_max].",
-            low=lambda s: s.value,
-            high=lambda s: s.value if s.value_max is None else s.value_max,
+            "Only numbers whose bounds meet [value_min, value_max] (an exclusive end does not).",
+            low=lambda s: low_end(s.bounds),
+            high=lambda s: high_end(s.bounds),
             annotation=float,
             constraints=NUMBER,
         ),
     ),
-    sorts={"value": lambda s: s.value, "unit": lambda s: s.unit},
-)
-
-#: From the most to the least direct way a relation is known.
-BASES: tuple[Basis, ...] = get_args(Basis)
-
-
-def least_direct(record: Any, _: Corpus) -> list[str]:
-    """How the least directly known of a record's relations is known (its ``basis`` filter)."""
-    found = {grounds.basis for grounds in _all(record, Grounds)}
-    return [max(found, key=BASES.index)] if found else []
-
-
-BASIS = Link(
-    "Only records whose least direct relation is known this way: 'stated' (the narrator says"
-    " every one), 'attributed' (some rest on someone's words) or 'inferred' (some are the"
-    " curator's reading of the context).",
-    least_direct,
-    annotation=Basis,
+    sorts={"value": lambda s: low_end(s.bounds), "unit": lambda s: s.unit},
 )
 
 

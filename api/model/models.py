@@ -145,6 +145,7 @@ class Article(Served, frozen=True, kw_only=True):
 
     title: str
     date: Date
+    date_basis: "Grounds | None"
     language: str
     source: Annotated[str, Meta(description="File name of the text under seeds/.")]
     length: Annotated[int, Meta(ge=0, description="Length of the text in Unicode code points.")]
@@ -176,9 +177,13 @@ class Organisation(Served, frozen=True, kw_only=True):
         OrganisationStatus,
         Meta(description="'proposed' when the text only says it is planned or discussed."),
     ]
+    status_basis: "Grounds | None"
     founded: Date | None
+    founded_basis: "Grounds | None"
     parent: "Ref | None"
+    parent_basis: "Grounds | None"
     country: "Ref | None"
+    country_basis: "Grounds | None"
     wikidata: str | None
     evidence: list[Evidence]
 
@@ -189,6 +194,7 @@ class Role(Base, frozen=True, kw_only=True):
     title: str
     organisation: "Ref | None"
     country: "Ref | None"
+    basis: "Grounds | None"
     evidence: list[Evidence]
 
 
@@ -207,6 +213,7 @@ class Member(Served, frozen=True, kw_only=True):
 
     organisation: "Ref"
     member: "Ref"
+    basis: "Grounds | None"
     article: "Ref"
     evidence: list[Evidence]
 
@@ -224,6 +231,7 @@ class Participant(Base, frozen=True, kw_only=True):
 
     participant: "Ref"
     role: ParticipantRole
+    basis: "Grounds | None"
     evidence: list[Evidence]
 
 
@@ -235,7 +243,9 @@ class Meeting(Served, frozen=True, kw_only=True):
     start: Date
     end: Date | None
     place: Place | None
+    place_basis: "Grounds | None"
     organiser: "Ref | None"
+    organiser_basis: "Grounds | None"
     participants: list[Participant]
     article: "Ref"
     evidence: list[Evidence]
@@ -246,30 +256,56 @@ class Quote(Served, frozen=True, kw_only=True):
 
     text: str
     speaker: "Ref"
+    speaker_basis: "Grounds | None"
     addressee: "Party | None"
     meeting: "Ref | None"
+    meeting_basis: "Grounds | None"
     date: Date | None
+    date_basis: "Grounds | None"
     article: "Ref"
     evidence: list[Evidence]
 
 
 class Statistic(Served, frozen=True, kw_only=True):
-    """A number the text states: ``value`` (and ``value_max`` for a range), unit, qualifier.
+    """A number the text states, or the bounds it supports: value, unit, qualifier, bounds.
 
-    ``qualifier`` says how the number is meant: ``exact``, ``approximately`` ("about"),
-    ``more_than``, ``less_than``, ``at_least``, ``at_most``, ``range`` (value to value_max) or
-    ``multiples_of`` ("dozens of": an unstated multiple of ``value``).
+    ``qualifier`` says how the number is meant, and ``bounds`` what that allows: ``exact``
+    [v, v]; ``approximately`` ("about") [0.9 v, 1.1 v], rounded, a stated convention;
+    ``more_than`` (v, none); ``less_than`` (none, v); ``at_least`` [v, none]; ``at_most``
+    [none, v]; ``range`` [value, value_max]; ``multiples_of`` ("dozens of", "hundreds of": the
+    plural means at least two of them) [24, none] or [200, none], with no ``value``, since the
+    text states no number. ``wording`` is the qualifying words as written. Value filters match
+    by overlap with the bounds, exclusive ends excluded.
     """
 
-    value: int | float
+    value: int | float | None
     value_max: int | float | None
+    bounds: "Bounds"
+    wording: str | None
     unit: str
     qualifier: Qualifier
     measure: Annotated[str, Meta(description="What is counted or measured.")]
+    basis: Annotated[
+        "Grounds | None", Meta(description="Whose figure it is: the narrator's or a speaker's.")
+    ]
     subject: "Ref | None"
+    subject_basis: "Grounds | None"
     date: Date | None
+    date_basis: "Grounds | None"
     article: "Ref"
     evidence: list[Evidence]
+
+
+Bound = Annotated[int | float | None, Meta(description="None: unbounded on this side.")]
+
+
+class Bounds(Base, frozen=True, kw_only=True):
+    """The values a number the text gives may have: from ``min`` to ``max``."""
+
+    min: Bound
+    min_exclusive: bool = False
+    max: Bound
+    max_exclusive: bool = False
 
 
 class Grounds(Base, frozen=True, kw_only=True):

@@ -113,6 +113,7 @@ class ArticleRecord(Base, frozen=True, kw_only=True):
     title: Text
     source: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.-]+\.txt$", description="File in seeds/.")]
     date: Date
+    date_basis: GroundsRecord | None = None
     language: Annotated[str, Meta(pattern=r"^[a-z]{2}$")] = "en"
     evidence: list[Evidence] = []
 
@@ -137,9 +138,13 @@ class OrganisationRecord(Base, frozen=True, kw_only=True):
     aliases: list[Text] = []
     kind: OrganisationKind
     status: OrganisationStatus = "existing"
+    status_basis: GroundsRecord | None = None
     founded: Date | None = None
+    founded_basis: GroundsRecord | None = None
     parent: OrganisationId | None = None
+    parent_basis: GroundsRecord | None = None
     country: CountryId | None = None
+    country_basis: GroundsRecord | None = None
     wikidata: Wikidata | None = None
     evidence: list[Evidence] = []
 
@@ -150,6 +155,7 @@ class RoleRecord(Base, frozen=True, kw_only=True):
     title: Text
     organisation: OrganisationId | None = None
     country: CountryId | None = None
+    basis: GroundsRecord | None = None
     evidence: list[Evidence]
 
 
@@ -170,6 +176,7 @@ class MemberRecord(Base, frozen=True, kw_only=True):
     id: Slug
     organisation: OrganisationId
     member: Annotated[Slug, To(("countries", "organisations"))]
+    basis: GroundsRecord | None = None
     evidence: list[Evidence]
 
 
@@ -186,6 +193,7 @@ class ParticipantRecord(Base, frozen=True, kw_only=True):
 
     participant: EntityId
     role: ParticipantRole
+    basis: GroundsRecord | None = None
     evidence: list[Evidence]
 
 
@@ -198,7 +206,9 @@ class MeetingRecord(Base, frozen=True, kw_only=True):
     start: Date
     end: Date | None = None
     place: PlaceRecord | None = None
+    place_basis: GroundsRecord | None = None
     organiser: OrganisationId | None = None
+    organiser_basis: GroundsRecord | None = None
     participants: list[ParticipantRecord] = []
     evidence: list[Evidence]
 
@@ -209,23 +219,41 @@ class QuoteRecord(Base, frozen=True, kw_only=True):
     id: Slug
     text: Text
     speaker: PersonId
+    speaker_basis: GroundsRecord | None = None
     addressee: PartyRecord | None = None
     meeting: MeetingId | None = None
+    meeting_basis: GroundsRecord | None = None
     date: Date | None = None
+    date_basis: GroundsRecord | None = None
     evidence: list[Evidence]
 
 
+class BoundsRecord(Base, frozen=True, kw_only=True):
+    """The values a number may have (None: unbounded on that side); ends are included unless
+    marked exclusive."""
+
+    min: int | float | None
+    min_exclusive: bool = False
+    max: int | float | None
+    max_exclusive: bool = False
+
+
 class StatisticRecord(Base, frozen=True, kw_only=True):
-    """A number the text states: value, unit, qualifier, what it counts and about whom."""
+    """A number the text states, or the bounds it supports (see the served Statistic)."""
 
     id: Slug
-    value: int | float
+    value: int | float | None = None
     value_max: int | float | None = None
+    bounds: BoundsRecord
+    wording: Text | None = None
     unit: Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]*$")]
     qualifier: Qualifier
     measure: Text
+    basis: GroundsRecord | None = None
     subject: EntityId | None = None
+    subject_basis: GroundsRecord | None = None
     date: Date | None = None
+    date_basis: GroundsRecord | None = None
     evidence: list[Evidence]
 
 
