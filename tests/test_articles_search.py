@@ -101,4 +101,4 @@ def test_search_types_are_the_searchable_resources(client: TestClient[Any]) -> N
     for noun in SEARCHED:
         hits = client.get("/v1/search", params={"q": "a", "type": noun, "limit": 500}).json()
         assert {hit["type"] for hit in hits["data"]} == {noun}
-    assert client.get("/v1/search", params={"q": "russia", "type": "country"}).status_code == 400
+    assert client.get("/v1/search", params={"q": "russia", "type": "member"}).status_code == 400

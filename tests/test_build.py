@@ -166,9 +166,23 @@ CASES: list[tuple[str, str, Mutation | None, str, str]] = [
     (
         "range upside down",
         ARTICLE_FILE,
-        lambda data: data["statistics"][0].update(qualifier="range", value_max=-1),
-        "$.statistics[0].value_max",
+        lambda data: data["statistics"][1].update(qualifier="range", value_max=-1),
+        "$.statistics[1].value_max",
         "below value",
+    ),
+    (
+        "bounds that do not contain the stated value",
+        ARTICLE_FILE,
+        lambda data: data["statistics"][1]["bounds"].update(min=3100),
+        "$.statistics[1].bounds",
+        "do not contain the stated value 3000",
+    ),
+    (
+        "a value left out by a number the text states",
+        ARTICLE_FILE,
+        lambda data: data["statistics"][1].pop("value"),
+        "$.statistics[1].value",
+        "only 'multiples_of' may leave the value out",
     ),
     (
         "meeting ending before it starts",
@@ -197,6 +211,50 @@ CASES: list[tuple[str, str, Mutation | None, str, str]] = [
         lambda data: data["meetings"][0]["start"].update(value="2015-02-30", precision="day"),
         "$.meetings[0].start",
         "day is out of range",
+    ),
+    (
+        "unknown basis",
+        ARTICLE_FILE,
+        lambda data: data["statements"][0]["speaker"]["basis"].update(basis="rumoured"),
+        "$.statements[0].speaker.basis.basis",
+        "Invalid enum value 'rumoured'",
+    ),
+    (
+        "attributed without attributed_to",
+        ARTICLE_FILE,
+        lambda data: data["statements"][0]["speaker"].update(basis={"basis": "attributed"}),
+        "$.statements[0].speaker.basis.attributed_to",
+        "exactly when the basis is 'attributed'",
+    ),
+    (
+        "attributed_to on a stated relation",
+        ARTICLE_FILE,
+        lambda data: data["events"][0]["actors"][0]["basis"].update(attributed_to="russia"),
+        "$.events[0].actors[0].basis.attributed_to",
+        "exactly when the basis is 'attributed'",
+    ),
+    (
+        "inferred without a note",
+        ARTICLE_FILE,
+        lambda data: data["statements"][0].update(date_basis={"basis": "inferred"}),
+        "$.statements[0].date_basis.note",
+        "needs a note",
+    ),
+    (
+        "event that ends before it starts",
+        ARTICLE_FILE,
+        lambda data: next(e for e in data["events"] if "end" in e).update(
+            end={"value": "1990", "precision": "year"}
+        ),
+        "$.events[0].end",
+        "end is before start",
+    ),
+    (
+        "statement speaker that is no party",
+        ARTICLE_FILE,
+        lambda data: data["statements"][0]["speaker"].update(who="no-such-party"),
+        "$.statements[0].speaker.who",
+        "is not a known organisation or person or country or meeting id",
     ),
 ]
 

@@ -2,10 +2,12 @@
 
 from typing import Any
 
+import msgspec
 import pytest
 from litestar.testing import TestClient
 
-from api.model.catalog import RESOURCES
+from api.model.catalog import RESOURCES, low_end
+from api.model.models import Bounds
 
 ARTICLE = "russia-taps-sco-and-csto-to-counter-islamic-state"
 NAMES = [resource.name for resource in RESOURCES]
@@ -57,7 +59,8 @@ def test_pages_follow_the_next_link_and_the_link_header(client: TestClient[Any],
 
 def test_descending_sort_orders_by_the_field_then_id(client: TestClient[Any]) -> None:
     data = client.get("/v1/statistics", params={"sort": "-value", "limit": 500}).json()["data"]
-    keys = [(-s["value"], s["id"]) for s in data]
+    # A number sorts by the least value its bounds allow ("dozens of": 24).
+    keys = [(-low_end(msgspec.convert(s["bounds"], Bounds)), s["id"]) for s in data]
     assert keys == sorted(keys)
 
 
@@ -114,11 +117,14 @@ def test_meeting_filters(client: TestClient[Any]) -> None:
     assert ids(client, "/v1/meetings", participant="uzbekistan") == {
         "rats-sco-council-session-tashkent-2015"
     }
-    assert ids(client, "/v1/meetings", kind="exercise") == {
-        "sco-anti-terrorist-exercises-kyrgyzstan-2015"
+    assert ids(client, "/v1/meetings", kind="conversation") == {
+        "gaynutdin-haddad-conversation-2015-09-18"
     }
-    september = ids(client, "/v1/meetings", date_from="2015-09-16", date_to="2015-09-16")
-    assert september == {"sco-anti-terrorist-exercises-kyrgyzstan-2015"}
+    september = ids(client, "/v1/meetings", date_from="2015-09-16", date_to="2015-09-18")
+    assert september == {
+        "rats-sco-council-session-tashkent-2015",
+        "gaynutdin-haddad-conversation-2015-09-18",
+    }
     assert ids(client, "/v1/meetings", organisation="csto") == {"csto-summit-dushanbe-2015"}
 
 
@@ -133,9 +139,32 @@ def test_membership_filters_in_both_directions(client: TestClient[Any]) -> None:
 def test_statistics_filters(client: TestClient[Any]) -> None:
     big = ids(client, "/v1/statistics", value_min="20000")
     assert big
-    assert all(client.get(f"/v1/statistics/{i}").json()["value"] >= 20000 for i in big)
+    for i in big:
+        bounds = client.get(f"/v1/statistics/{i}").json()["bounds"]
+        assert bounds["max"] is None or bounds["max"] >= 20000
     assert ids(client, "/v1/statistics", unit="websites")
     assert ids(client, "/v1/statistics", qualifier="approximately")
+
+
+def test_value_filters_match_by_overlap_with_the_bounds_the_text_supports(
+    client: TestClient[Any],
+) -> None:
+    """ "more than 50,000" is (50000, none): 50,000 itself is not in it; "dozens of" is at least
+    24 with no upper bound, so it meets any window from 24 up; "about 3,000" is [2700, 3300]."""
+    websites, dozens, about = (
+        "csto-isis-recruitment-websites-shut-down",
+        "antonov-124-transports-to-syria",
+        "central-asians-fighting-for-is",
+    )
+    assert websites not in ids(client, "/v1/statistics", value_max="50000")
+    assert websites in ids(client, "/v1/statistics", value_min="50000", value_max="50000.5")
+    assert dozens in ids(client, "/v1/statistics", value_min="1000000")
+    assert dozens not in ids(client, "/v1/statistics", value_max="23")
+    assert about in ids(client, "/v1/statistics", value_min="3200", value_max="3250")
+    assert about not in ids(client, "/v1/statistics", value_min="3301")
+    antonov = client.get(f"/v1/statistics/{dozens}").json()
+    assert antonov["value"] is None  # the text states no number: no conventional 12
+    assert antonov["wording"] == "dozens of"
 
 
 def test_quote_filters(client: TestClient[Any]) -> None:

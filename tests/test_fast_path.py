@@ -232,7 +232,7 @@ ODD = [
     "/v1/meetings?date_from=2015-09-16&date_to=2015-09-01",
     "/v1/meetings?date_from=2015-13-01",
     "/v1/meetings?date_from=20150901",
-    "/v1/meetings?kind=summit&kind=exercise",
+    "/v1/meetings?kind=summit&kind=conversation",
     "/v1/meetings?kind=picnic",
     "/v1/statistics?value_min=abc",
     "/v1/statistics?value_min=1e3",

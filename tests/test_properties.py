@@ -8,6 +8,7 @@
 - A request repeated with its ETag in If-None-Match is a 304; HEAD is GET without the body.
 """
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -165,7 +166,10 @@ def range_values(world: World, resource: Resource) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
     for span in resource.ranges:
         ends = sorted({f(r) for r in world.records(resource) for f in (span.low, span.high)})
-        values[span.low_param] = values[span.high_param] = [str(end) for end in ends]
+        # An undated record spans nothing (its ends are "" and 9999-12-31), an unbounded number
+        # reaches infinity: neither end is a query value.
+        valid = [end for end in ends if end != "" and end not in (math.inf, -math.inf)]
+        values[span.low_param] = values[span.high_param] = [str(end) for end in valid]
     return values
 
 

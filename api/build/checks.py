@@ -14,7 +14,7 @@ from api.build.inputs import Inputs, Located
 from api.model.catalog import BY_NAME, ENTITIES, RESOURCES, referable
 from api.model.models import Date, Evidence
 from api.model.records import (
-    MeetingRecord,
+    GroundsRecord,
     OrganisationRecord,
     QuoteRecord,
     StatisticRecord,
@@ -134,11 +134,25 @@ def _check_record(name: str, located: Located) -> None:
         raise located.error("text is not the exact of any of the quote's evidence spans", ".text")
     if isinstance(record, StatisticRecord):
         _check_statistic(located, record)
-    ended = isinstance(record, MeetingRecord) and record.end is not None
-    if ended and parse_date(record.end) < parse_date(record.start):
+    start, end = getattr(record, "start", None), getattr(record, "end", None)
+    if isinstance(start, Date) and isinstance(end, Date) and parse_date(end) < parse_date(start):
         raise located.error("end is before start", ".end")
+    for suffix, grounds in walk(record):
+        if isinstance(grounds, GroundsRecord):
+            _check_grounds(located, grounds, suffix)
     if isinstance(record, OrganisationRecord) and record.parent == record.id:
         raise located.error("an organisation cannot be its own parent", ".parent")
+
+
+def _check_grounds(located: Located, grounds: GroundsRecord, suffix: str) -> None:
+    """``attributed`` exactly when someone's words are named; ``inferred`` says from what."""
+    if (grounds.basis == "attributed") != (grounds.attributed_to is not None):
+        raise located.error(
+            "attributed_to is given exactly when the basis is 'attributed'",
+            f"{suffix}.attributed_to",
+        )
+    if grounds.basis == "inferred" and grounds.note is None:
+        raise located.error("an inferred relation needs a note saying from what", f"{suffix}.note")
 
 
 def _require_evidence(located: Located) -> None:
@@ -151,5 +165,20 @@ def _check_statistic(located: Located, record: StatisticRecord) -> None:
         raise located.error(
             "value_max is given exactly when the qualifier is 'range'", ".value_max"
         )
-    if record.value_max is not None and record.value_max < record.value:
+    if record.value is None and record.qualifier != "multiples_of":
+        raise located.error("only 'multiples_of' may leave the value out", ".value")
+    if (
+        record.value is not None
+        and record.value_max is not None
+        and record.value_max < record.value
+    ):
         raise located.error("value_max is below value", ".value_max")
+    low, high = record.bounds.min, record.bounds.max
+    if low is not None and high is not None and high < low:
+        raise located.error("bounds.max is below bounds.min", ".bounds.max")
+    for stated in (record.value, record.value_max):
+        beyond = stated is not None and (
+            (low is not None and stated < low) or (high is not None and stated > high)
+        )
+        if beyond:
+            raise located.error(f"the bounds do not contain the stated value {stated}", ".bounds")

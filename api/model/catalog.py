@@ -5,31 +5,41 @@ into routes, query parameters, SQL and OpenAPI. A new resource is one entry here
 """
 
 import datetime
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from functools import cached_property
-from typing import Any, Literal, cast, get_args, get_type_hints
+from typing import Any, Literal, TypeVar, cast, get_args, get_type_hints
 
 import msgspec
 from msgspec import Struct
 
 from api.model.models import (
+    Actor,
     Article,
+    Basis,
+    Bounds,
     Country,
     Date,
+    Event,
+    EventKind,
     Evidence,
+    Grounds,
     Meeting,
     MeetingKind,
     Member,
     Organisation,
     OrganisationKind,
     OrganisationStatus,
+    Party,
     Person,
     Qualifier,
     Quote,
     Ref,
     Served,
+    Statement,
+    StatementKind,
     Statistic,
 )
 from api.model.parameters import (
@@ -63,6 +73,7 @@ class Corpus:
 
 
 Values = Callable[[Any, Corpus], Iterable[str]]
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -200,14 +211,19 @@ def evidence_articles(record: Any, _: Corpus) -> Iterator[str]:
 
 
 def _spans(value: Any) -> Iterator[Evidence]:
-    if isinstance(value, Evidence):
+    return _all(value, Evidence)
+
+
+def _all(value: Any, kind: type[S]) -> Iterator[S]:
+    """Every ``kind`` inside a record, depth first."""
+    if isinstance(value, kind):
         yield value
     elif isinstance(value, Struct):
         for name in value.__struct_fields__:
-            yield from _spans(getattr(value, name))
+            yield from _all(getattr(value, name), kind)
     elif isinstance(value, list):
         for item in value:
-            yield from _spans(item)
+            yield from _all(item, kind)
 
 
 def first_day(date: Date | None) -> str:
@@ -241,6 +257,24 @@ def _fact_article(record: Any, _: Corpus) -> list[str]:
 
 FACT_ARTICLE = Link("Only facts taken from this article (id).", _fact_article)
 
+#: From the most to the least direct way a relation is known.
+BASES: tuple[Basis, ...] = get_args(Basis)
+
+
+def least_direct(record: Any, _: Corpus) -> list[str]:
+    """How the least directly known of a record's relations is known (its ``basis`` filter)."""
+    found = {grounds.basis for grounds in _all(record, Grounds)}
+    return [max(found, key=BASES.index)] if found else []
+
+
+BASIS = Link(
+    "Only records whose least direct relation is known this way: 'stated' (the narrator says"
+    " every one), 'attributed' (some rest on someone's words) or 'inferred' (some are the"
+    " curator's reading of the context).",
+    least_direct,
+    annotation=Basis,
+)
+
 ARTICLES = Resource(
     name="articles",
     model=Article,
@@ -273,8 +307,8 @@ COUNTRIES = Resource(
         ),
         "article": ARTICLE,
     },
+    search_text=lambda c, _: " ".join([c.name, c.iso2 or "", c.iso3 or ""]),
     sorts={"name": lambda c: c.name},
-    # No search_text: search covers the six kinds the contract names, countries are not one.
 )
 
 
@@ -309,6 +343,7 @@ ORGANISATIONS = Resource(
                 m.member.id for m in corpus.memberships[o.id] if m.organisation.id == o.id
             ],
         ),
+        "basis": BASIS,
         "article": ARTICLE,
     },
     sorts={"name": lambda o: o.name, "kind": lambda o: o.kind},
@@ -331,6 +366,7 @@ PEOPLE = Resource(
             "Only people of this country or with a role for it (id).",
             lambda p, _: refs(p.country, *(role.country for role in p.roles)),
         ),
+        "basis": BASIS,
         "article": ARTICLE,
     },
     sorts={"name": lambda p: p.name},
@@ -350,6 +386,7 @@ MEMBERS = Resource(
             "Only memberships of this member (country or organisation id).",
             lambda m, _: refs(m.member),
         ),
+        "basis": BASIS,
         "article": FACT_ARTICLE,
     },
     sorts={"organisation": lambda m: m.organisation.id, "member": lambda m: m.member.id},
@@ -372,6 +409,7 @@ MEETINGS = Resource(
             "Only meetings this country, organisation or person took part in (id).",
             lambda m, _: refs(*(p.participant for p in m.participants)),
         ),
+        "basis": BASIS,
         "article": FACT_ARTICLE,
     },
     ranges=(
@@ -397,10 +435,26 @@ QUOTES = Resource(
     links={
         "speaker": Link("Only quotes by this person (id).", lambda q, _: refs(q.speaker)),
         "meeting": Link("Only quotes said at this meeting (id).", lambda q, _: refs(q.meeting)),
+        "basis": BASIS,
         "article": FACT_ARTICLE,
     },
     sorts={"date": lambda q: first_day(q.date), "speaker": lambda q: q.speaker.id},
 )
+
+
+def low_end(bounds: Bounds) -> float:
+    """The least value bounds allow, an exclusive end just above it (for overlap in SQL)."""
+    if bounds.min is None:
+        return -math.inf
+    return math.nextafter(bounds.min, math.inf) if bounds.min_exclusive else bounds.min
+
+
+def high_end(bounds: Bounds) -> float:
+    """The greatest value bounds allow, an exclusive end just below it."""
+    if bounds.max is None:
+        return math.inf
+    return math.nextafter(bounds.max, -math.inf) if bounds.max_exclusive else bounds.max
+
 
 STATISTICS = Resource(
     name="statistics",
@@ -419,20 +473,105 @@ STATISTICS = Resource(
             "Only numbers with this qualifier.", lambda s, _: [s.qualifier], annotation=Qualifier
         ),
         "subject": Link("Only numbers about this entity (id).", lambda s, _: refs(s.subject)),
+        "basis": BASIS,
         "article": FACT_ARTICLE,
     },
     ranges=(
         Range(
             "value_min",
             "value_max",
-            "Only numbers whose value (or range) meets [value_min, value_max].",
-            low=lambda s: s.value,
-            high=lambda s: s.value if s.value_max is None else s.value_max,
+            "Only numbers whose bounds meet [value_min, value_max] (an exclusive end does not).",
+            low=lambda s: low_end(s.bounds),
+            high=lambda s: high_end(s.bounds),
             annotation=float,
             constraints=NUMBER,
         ),
     ),
-    sorts={"value": lambda s: s.value, "unit": lambda s: s.unit},
+    sorts={"value": lambda s: low_end(s.bounds), "unit": lambda s: s.unit},
+)
+
+
+def _who(parties: Iterable[Party | Actor | None]) -> list[str]:
+    return [party.who.id for party in parties if party is not None]
+
+
+STATEMENTS = Resource(
+    name="statements",
+    model=Statement,
+    summary="reported speech and joint statements",
+    description="Reported (indirect) speech and joint statements: who, to whom, when, where.",
+    label=lambda s: s.summary if len(s.summary) <= 80 else s.summary[:79] + "…",
+    search_text=lambda s, _: " ".join([s.summary, *(span.exact for span in s.evidence)]),
+    links={
+        "speaker": Link(
+            "Only statements by this person, organisation or country (or the people at this"
+            " meeting) (id).",
+            lambda s, _: _who([s.speaker]),
+        ),
+        "addressee": Link(
+            "Only statements the text says were addressed to this party (id).",
+            lambda s, _: _who([s.addressee]),
+        ),
+        "meeting": Link("Only statements made at this meeting (id).", lambda s, _: refs(s.meeting)),
+        "kind": Link(
+            "Only statements of this kind.", lambda s, _: [s.kind], annotation=StatementKind
+        ),
+        "basis": BASIS,
+        "article": FACT_ARTICLE,
+    },
+    ranges=(
+        Range(
+            "date_from",
+            "date_to",
+            "Only statements whose date may fall in this window of days (inclusive, YYYY-MM-DD);"
+            " undated ones never do.",
+            low=lambda s: first_day(s.date) or "9999-12-31",
+            high=lambda s: "" if s.date is None else last_day(s.date),
+            annotation=datetime.date,
+        ),
+    ),
+    sorts={"date": lambda s: first_day(s.date), "kind": lambda s: s.kind},
+)
+
+
+def _event_span(event: Any) -> tuple[str, str]:
+    """The days an event may have happened on: its start to its end, or up to no_later_than;
+    an undated event meets no window."""
+    if event.start is not None:
+        return first_day(event.start), last_day(event.end or event.start)
+    if event.no_later_than is not None:
+        return "", last_day(event.no_later_than)
+    return "9999-12-31", ""
+
+
+EVENTS = Resource(
+    name="events",
+    model=Event,
+    summary="dated happenings that are not gatherings",
+    description="Deliveries, withdrawals, declarations, operations, exercises, foundings, ends.",
+    label=lambda e: e.name,
+    search_text=lambda e, _: " ".join([e.name, e.summary, *e.items]),
+    links={
+        "kind": Link("Only events of this kind.", lambda e, _: [e.kind], annotation=EventKind),
+        "actor": Link(
+            "Only events this country, organisation or person took part in (id).",
+            lambda e, _: _who(e.actors),
+        ),
+        "basis": BASIS,
+        "article": FACT_ARTICLE,
+    },
+    ranges=(
+        Range(
+            "date_from",
+            "date_to",
+            "Only events that may overlap this window of days (inclusive, YYYY-MM-DD); an event"
+            " dated only by when it had happened spans everything before.",
+            low=lambda e: _event_span(e)[0],
+            high=lambda e: _event_span(e)[1],
+            annotation=datetime.date,
+        ),
+    ),
+    sorts={"start": lambda e: _event_span(e)[0], "name": lambda e: e.name},
 )
 
 RESOURCES: tuple[Resource, ...] = (
@@ -442,6 +581,8 @@ RESOURCES: tuple[Resource, ...] = (
     MEETINGS,
     QUOTES,
     STATISTICS,
+    STATEMENTS,
+    EVENTS,
     PEOPLE,
     COUNTRIES,
 )
@@ -454,7 +595,7 @@ ENTITIES: tuple[str, ...] = tuple(r.name for r in RESOURCES if r.entity)
 
 def referable(to: To) -> tuple[str, ...]:
     """The lists a reference field may point into."""
-    return ENTITIES if to.entity else to.lists
+    return (*ENTITIES, *to.lists) if to.entity else to.lists
 
 
 #: The nouns search finds: every resource with text to search.

@@ -44,7 +44,45 @@ OrganisationKind = Literal[
     "religious_body",
 ]
 OrganisationStatus = Literal["existing", "proposed"]
-MeetingKind = Literal["summit", "council_session", "exercise", "bilateral_talks"]
+MeetingKind = Literal["summit", "council_session", "bilateral_talks", "conversation"]
+Basis = Literal["stated", "attributed", "inferred"]
+StatementKind = Literal[
+    "said",
+    "announced",
+    "warned",
+    "suggested",
+    "noted",
+    "added",
+    "remarked",
+    "stressed",
+    "echoed",
+    "voiced_concern",
+    "discussed",
+]
+EventKind = Literal[
+    "exercise",
+    "founding",
+    "end_of_state",
+    "withdrawal",
+    "delivery",
+    "deployment",
+    "operation",
+    "declaration",
+]
+ActorRole = Literal[
+    "organiser",
+    "founded",
+    "dissolved",
+    "withdrawing_party",
+    "supplier",
+    "recipient",
+    "sender",
+    "operator",
+    "assisted",
+    "declarer",
+    "supported",
+]
+Relation = Literal["same_document", "echoes", "evaluated_at"]
 ParticipantRole = Literal["head_of_state", "delegation", "official", "speaker", "body"]
 Qualifier = Literal[
     "exact",
@@ -107,6 +145,7 @@ class Article(Served, frozen=True, kw_only=True):
 
     title: str
     date: Date
+    date_basis: "Grounds | None"
     language: str
     source: Annotated[str, Meta(description="File name of the text under seeds/.")]
     length: Annotated[int, Meta(ge=0, description="Length of the text in Unicode code points.")]
@@ -138,9 +177,13 @@ class Organisation(Served, frozen=True, kw_only=True):
         OrganisationStatus,
         Meta(description="'proposed' when the text only says it is planned or discussed."),
     ]
+    status_basis: "Grounds | None"
     founded: Date | None
+    founded_basis: "Grounds | None"
     parent: "Ref | None"
+    parent_basis: "Grounds | None"
     country: "Ref | None"
+    country_basis: "Grounds | None"
     wikidata: str | None
     evidence: list[Evidence]
 
@@ -151,6 +194,7 @@ class Role(Base, frozen=True, kw_only=True):
     title: str
     organisation: "Ref | None"
     country: "Ref | None"
+    basis: "Grounds | None"
     evidence: list[Evidence]
 
 
@@ -169,6 +213,7 @@ class Member(Served, frozen=True, kw_only=True):
 
     organisation: "Ref"
     member: "Ref"
+    basis: "Grounds | None"
     article: "Ref"
     evidence: list[Evidence]
 
@@ -186,6 +231,7 @@ class Participant(Base, frozen=True, kw_only=True):
 
     participant: "Ref"
     role: ParticipantRole
+    basis: "Grounds | None"
     evidence: list[Evidence]
 
 
@@ -197,7 +243,9 @@ class Meeting(Served, frozen=True, kw_only=True):
     start: Date
     end: Date | None
     place: Place | None
+    place_basis: "Grounds | None"
     organiser: "Ref | None"
+    organiser_basis: "Grounds | None"
     participants: list[Participant]
     article: "Ref"
     evidence: list[Evidence]
@@ -208,27 +256,142 @@ class Quote(Served, frozen=True, kw_only=True):
 
     text: str
     speaker: "Ref"
+    speaker_basis: "Grounds | None"
+    addressee: "Party | None"
     meeting: "Ref | None"
+    meeting_basis: "Grounds | None"
     date: Date | None
+    date_basis: "Grounds | None"
     article: "Ref"
     evidence: list[Evidence]
 
 
 class Statistic(Served, frozen=True, kw_only=True):
-    """A number the text states: ``value`` (and ``value_max`` for a range), unit, qualifier.
+    """A number the text states, or the bounds it supports: value, unit, qualifier, bounds.
 
-    ``qualifier`` says how the number is meant: ``exact``, ``approximately`` ("about"),
-    ``more_than``, ``less_than``, ``at_least``, ``at_most``, ``range`` (value to value_max) or
-    ``multiples_of`` ("dozens of": an unstated multiple of ``value``).
+    ``qualifier`` says how the number is meant, and ``bounds`` what that allows: ``exact``
+    [v, v]; ``approximately`` ("about") [0.9 v, 1.1 v], rounded, a stated convention;
+    ``more_than`` (v, none); ``less_than`` (none, v); ``at_least`` [v, none]; ``at_most``
+    [none, v]; ``range`` [value, value_max]; ``multiples_of`` ("dozens of", "hundreds of": the
+    plural means at least two of them) [24, none] or [200, none], with no ``value``, since the
+    text states no number. ``wording`` is the qualifying words as written. Value filters match
+    by overlap with the bounds, exclusive ends excluded.
     """
 
-    value: int | float
+    value: int | float | None
     value_max: int | float | None
+    bounds: "Bounds"
+    wording: str | None
     unit: str
     qualifier: Qualifier
     measure: Annotated[str, Meta(description="What is counted or measured.")]
+    basis: Annotated[
+        "Grounds | None", Meta(description="Whose figure it is: the narrator's or a speaker's.")
+    ]
     subject: "Ref | None"
+    subject_basis: "Grounds | None"
     date: Date | None
+    date_basis: "Grounds | None"
+    article: "Ref"
+    evidence: list[Evidence]
+
+
+Bound = Annotated[int | float | None, Meta(description="None: unbounded on this side.")]
+
+
+class Bounds(Base, frozen=True, kw_only=True):
+    """The values a number the text gives may have: from ``min`` to ``max``."""
+
+    min: Bound
+    min_exclusive: bool = False
+    max: Bound
+    max_exclusive: bool = False
+
+
+class Grounds(Base, frozen=True, kw_only=True):
+    """How a relation is known.
+
+    ``stated``: the narrator says it. ``attributed``: it rests on someone's words, named in
+    ``attributed_to`` (inside a quotation or a reported clause). ``inferred``: the curator's
+    reading of the context beyond the sentence; ``note`` says from what, ``evidence`` may point
+    at that context.
+    """
+
+    basis: Basis
+    attributed_to: "Ref | None"
+    note: str | None
+    evidence: list[Evidence]
+
+
+class Party(Base, frozen=True, kw_only=True):
+    """Who speaks or is spoken to: a person, organisation or country, or a meeting, meaning the
+    people at it; ``label`` is how the text names them when that says more than the name."""
+
+    who: "Ref"
+    label: str | None
+    basis: Grounds
+
+
+class Actor(Base, frozen=True, kw_only=True):
+    """Who took part in an event, in what role, and how that is known."""
+
+    who: "Ref"
+    role: ActorRole
+    label: str | None
+    basis: Grounds
+
+
+class Related(Base, frozen=True, kw_only=True):
+    """A link to another record (a statistic, event, statement or meeting) and how it is known."""
+
+    target: "Ref"
+    relation: Relation | None
+    basis: Grounds
+
+
+class Statement(Served, frozen=True, kw_only=True):
+    """Reported (indirect) speech or a joint statement: who said it, to whom when the text says,
+    when and where, the reporting verb as ``kind``, and a short neutral ``summary`` in the
+    curator's words. Direct quotations are quotes, not statements."""
+
+    kind: StatementKind
+    speaker: Party
+    addressee: Party | None
+    date: Date | None
+    date_basis: Grounds | None
+    meeting: "Ref | None"
+    meeting_basis: Grounds | None
+    joint: Annotated[bool, Meta(description="A statement several parties issued together.")]
+    summary: str
+    statistics: list[Related]
+    events: list[Related]
+    statements: list[Related]
+    article: "Ref"
+    evidence: list[Evidence]
+
+
+class Event(Served, frozen=True, kw_only=True):
+    """A dated happening that is not a gathering: a delivery, withdrawal, declaration, operation,
+    exercise, founding or dissolution, with its actors and place.
+
+    ``start`` and ``end`` are given when the text dates the happening; ``no_later_than`` when it
+    only says it had happened, or was under way, by then.
+    """
+
+    kind: EventKind
+    name: str
+    summary: str
+    start: Date | None
+    end: Date | None
+    no_later_than: Date | None
+    date_basis: Grounds | None
+    actors: list[Actor]
+    place: "Place | None"
+    place_basis: Grounds | None
+    items: Annotated[list[str], Meta(description="What was delivered or used, word for word.")]
+    statistics: list[Related]
+    meetings: list[Related]
+    statements: list[Related]
     article: "Ref"
     evidence: list[Evidence]
 

@@ -14,15 +14,20 @@ from typing import Annotated, Any, get_args, get_origin, get_type_hints
 from msgspec import Meta, Struct
 
 from api.model.models import (
+    ActorRole,
     Base,
+    Basis,
     Date,
+    EventKind,
     Evidence,
     MeetingKind,
     OrganisationKind,
     OrganisationStatus,
     ParticipantRole,
     Qualifier,
+    Relation,
     Slug,
+    StatementKind,
     Text,
     Wikidata,
 )
@@ -41,6 +46,64 @@ CountryId = Annotated[Slug, To(("countries",))]
 PersonId = Annotated[Slug, To(("people",))]
 MeetingId = Annotated[Slug, To(("meetings",))]
 EntityId = Annotated[Slug, To(entity=True)]
+#: Who speaks, is spoken to or acts: an entity, or a meeting (meaning the people at it).
+PartyId = Annotated[Slug, To(("meetings",), entity=True)]
+
+
+class GroundsRecord(Base, frozen=True, kw_only=True):
+    """How a relation is known: ``attributed`` names whose words (``attributed_to``), and
+    ``inferred`` says from what (``note``)."""
+
+    basis: Basis
+    attributed_to: EntityId | None = None
+    note: Text | None = None
+    evidence: list[Evidence] = []
+
+
+class PartyRecord(Base, frozen=True, kw_only=True):
+    """Who speaks or is spoken to, as the text names them (``label``), and how that is known."""
+
+    who: PartyId
+    label: Text | None = None
+    basis: GroundsRecord
+
+
+class ActorRecord(PartyRecord, frozen=True, kw_only=True):
+    """Who took part in an event and in what role."""
+
+    role: ActorRole
+
+
+class RelatedRecord(Base, frozen=True, kw_only=True):
+    """A link to another record and how it is known (each kind below names its list)."""
+
+    target: Slug
+    relation: Relation | None = None
+    basis: GroundsRecord
+
+
+class StatisticLink(RelatedRecord, frozen=True, kw_only=True):
+    """A statistic the record reports."""
+
+    target: Annotated[Slug, To(("statistics",))]
+
+
+class EventLink(RelatedRecord, frozen=True, kw_only=True):
+    """An event the record reports."""
+
+    target: Annotated[Slug, To(("events",))]
+
+
+class StatementLink(RelatedRecord, frozen=True, kw_only=True):
+    """A statement the record relates to."""
+
+    target: Annotated[Slug, To(("statements",))]
+
+
+class MeetingLink(RelatedRecord, frozen=True, kw_only=True):
+    """A meeting the record relates to."""
+
+    target: MeetingId
 
 
 class ArticleRecord(Base, frozen=True, kw_only=True):
@@ -50,6 +113,7 @@ class ArticleRecord(Base, frozen=True, kw_only=True):
     title: Text
     source: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.-]+\.txt$", description="File in seeds/.")]
     date: Date
+    date_basis: GroundsRecord | None = None
     language: Annotated[str, Meta(pattern=r"^[a-z]{2}$")] = "en"
     evidence: list[Evidence] = []
 
@@ -74,9 +138,13 @@ class OrganisationRecord(Base, frozen=True, kw_only=True):
     aliases: list[Text] = []
     kind: OrganisationKind
     status: OrganisationStatus = "existing"
+    status_basis: GroundsRecord | None = None
     founded: Date | None = None
+    founded_basis: GroundsRecord | None = None
     parent: OrganisationId | None = None
+    parent_basis: GroundsRecord | None = None
     country: CountryId | None = None
+    country_basis: GroundsRecord | None = None
     wikidata: Wikidata | None = None
     evidence: list[Evidence] = []
 
@@ -87,6 +155,7 @@ class RoleRecord(Base, frozen=True, kw_only=True):
     title: Text
     organisation: OrganisationId | None = None
     country: CountryId | None = None
+    basis: GroundsRecord | None = None
     evidence: list[Evidence]
 
 
@@ -107,6 +176,7 @@ class MemberRecord(Base, frozen=True, kw_only=True):
     id: Slug
     organisation: OrganisationId
     member: Annotated[Slug, To(("countries", "organisations"))]
+    basis: GroundsRecord | None = None
     evidence: list[Evidence]
 
 
@@ -123,6 +193,7 @@ class ParticipantRecord(Base, frozen=True, kw_only=True):
 
     participant: EntityId
     role: ParticipantRole
+    basis: GroundsRecord | None = None
     evidence: list[Evidence]
 
 
@@ -135,7 +206,9 @@ class MeetingRecord(Base, frozen=True, kw_only=True):
     start: Date
     end: Date | None = None
     place: PlaceRecord | None = None
+    place_basis: GroundsRecord | None = None
     organiser: OrganisationId | None = None
+    organiser_basis: GroundsRecord | None = None
     participants: list[ParticipantRecord] = []
     evidence: list[Evidence]
 
@@ -146,22 +219,81 @@ class QuoteRecord(Base, frozen=True, kw_only=True):
     id: Slug
     text: Text
     speaker: PersonId
+    speaker_basis: GroundsRecord | None = None
+    addressee: PartyRecord | None = None
     meeting: MeetingId | None = None
+    meeting_basis: GroundsRecord | None = None
     date: Date | None = None
+    date_basis: GroundsRecord | None = None
     evidence: list[Evidence]
 
 
+class BoundsRecord(Base, frozen=True, kw_only=True):
+    """The values a number may have (None: unbounded on that side); ends are included unless
+    marked exclusive."""
+
+    min: int | float | None
+    min_exclusive: bool = False
+    max: int | float | None
+    max_exclusive: bool = False
+
+
 class StatisticRecord(Base, frozen=True, kw_only=True):
-    """A number the text states: value, unit, qualifier, what it counts and about whom."""
+    """A number the text states, or the bounds it supports (see the served Statistic)."""
 
     id: Slug
-    value: int | float
+    value: int | float | None = None
     value_max: int | float | None = None
+    bounds: BoundsRecord
+    wording: Text | None = None
     unit: Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]*$")]
     qualifier: Qualifier
     measure: Text
+    basis: GroundsRecord | None = None
     subject: EntityId | None = None
+    subject_basis: GroundsRecord | None = None
     date: Date | None = None
+    date_basis: GroundsRecord | None = None
+    evidence: list[Evidence]
+
+
+class StatementRecord(Base, frozen=True, kw_only=True):
+    """Reported speech: who, to whom when the text says, when, where, the reporting verb."""
+
+    id: Slug
+    kind: StatementKind
+    speaker: PartyRecord
+    addressee: PartyRecord | None = None
+    date: Date | None = None
+    date_basis: GroundsRecord | None = None
+    meeting: MeetingId | None = None
+    meeting_basis: GroundsRecord | None = None
+    joint: bool = False
+    summary: Text
+    statistics: list[StatisticLink] = []
+    events: list[EventLink] = []
+    statements: list[StatementLink] = []
+    evidence: list[Evidence]
+
+
+class EventRecord(Base, frozen=True, kw_only=True):
+    """A dated happening that is not a gathering."""
+
+    id: Slug
+    kind: EventKind
+    name: Text
+    summary: Text
+    start: Date | None = None
+    end: Date | None = None
+    no_later_than: Date | None = None
+    date_basis: GroundsRecord | None = None
+    actors: list[ActorRecord] = []
+    place: PlaceRecord | None = None
+    place_basis: GroundsRecord | None = None
+    items: list[Text] = []
+    statistics: list[StatisticLink] = []
+    meetings: list[MeetingLink] = []
+    statements: list[StatementLink] = []
     evidence: list[Evidence]
 
 
@@ -176,6 +308,8 @@ class Dataset(Base, frozen=True, kw_only=True):
     meetings: list[MeetingRecord] = []
     quotes: list[QuoteRecord] = []
     statistics: list[StatisticRecord] = []
+    statements: list[StatementRecord] = []
+    events: list[EventRecord] = []
 
 
 #: A reference found in a record: its JSON path suffix, the id, and what it may refer to.

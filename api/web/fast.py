@@ -10,9 +10,10 @@ route's signature; ``QueryParameter.fault`` does the rest, for the route's guard
 The answer comes from the same Store by the reader the route uses (``read_page``,
 ``read_hits``), with the envelope, links and headers the routes build.
 
-Anything else, and any expected refusal (an invalid value, an unknown id, a bad cursor,
-``date_from`` after ``date_to``), returns None: routing then answers, and has the final word on
-every problem document. Anything unexpected is an error, not a silently slower answer.
+Anything else, and any refusal of the service's own (an ``ApiError``: an invalid value, an
+unknown id, a bad cursor, ``date_from`` after ``date_to``), returns None: routing then answers,
+and has the final word on every problem document. Anything unexpected is an error (the edge
+answers a logged 500), not a silently slower answer.
 tests/test_fast_path.py holds both paths to the same status, headers and body.
 """
 
@@ -25,7 +26,7 @@ import msgspec
 from litestar.types import Scope
 
 from api.model.catalog import RESOURCES, SEARCH, Resource
-from api.model.errors import BadRequest, NotFound
+from api.model.errors import ApiError
 from api.model.models import PageMeta
 from api.model.parameters import QueryParameter
 from api.web.edge import Headers
@@ -115,8 +116,8 @@ class FastPath:
             # Only a found record is answered, and every stored id is a valid one (a slug of at
             # most 80 characters, checked at build): any other id is routing's to answer.
             return [CONTENT_TYPE], await self._opened.store.body(owner, record_id)
-        except (NotFound, BadRequest):
-            return None  # routing answers with the problem document
+        except ApiError:
+            return None  # the service's own refusal: routing answers with its problem document
 
     async def _page(self, listing: Listing, path: str, query: bytes) -> Answer | None:
         given: list[tuple[str, str]] = []

@@ -38,9 +38,17 @@ ITEM_RESPONSES = {400: BAD_REQUEST, 404: NOT_FOUND}
 
 DESCRIPTION = """\
 Typed, evidence-anchored facts extracted from news articles: organisations, memberships,
-meetings, quotes, statistics, people and countries. Every fact carries `evidence`: the exact
-characters of its article (`start`/`end` are Unicode code point offsets, end exclusive, and
-`exact` equals `text[start:end]`).
+meetings, quotes, statements, events, statistics, people and countries. Every fact carries
+`evidence`: the exact characters of its article (`start`/`end` are Unicode code point offsets,
+end exclusive, and `exact` equals `text[start:end]`).
+
+Every relation says how it is known (`basis`, and the `*_basis` beside a reference): `stated`
+(the narrator says it), `attributed` (it rests on someone's words, named in `attributed_to`) or
+`inferred` (the curator's reading of the context; `note` says from what). The `basis` filter of a
+collection keeps the records whose least direct relation is known that way: `basis=stated` gives
+the facts the narrator states throughout. A statistic carries the `bounds` the text supports
+("about 3,000": [2700, 3300]; "more than 50,000": above 50000; "dozens of": at least 24, with no
+`value`); value filters match by overlap with the bounds.
 
 Collections share one shape: `limit` (1-500), an opaque keyset `cursor`, `sort=field` or
 `sort=-field` (ties broken by id), typed filters, a `{data, meta, links}` envelope and an

@@ -7,7 +7,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.di import NamedDependency
 
-from api.model.catalog import SEARCH
+from api.model.catalog import SEARCH, SEARCHED
 from api.model.models import PageLinks, PageMeta, SearchHit
 from api.web.openapi import LIST_RESPONSES
 from api.web.query import Cursor, decode_rank_cursor, encode_cursor, fts_match
@@ -30,9 +30,9 @@ class SearchPage(msgspec.Struct, kw_only=True):
     operation_id="search",
     summary="Search every resource",
     description=(
-        "Matches every word of `q` (the last one as a prefix) in quotes, statistics, meetings,"
-        " organisations, people and article text. Hits are ranked best first (BM25); snippets"
-        " wrap matches in [ and ]. A search too broad to rank (more than"
+        "Matches every word of `q` (the last one as a prefix) in every resource with text"
+        f" ({', '.join(SEARCHED)}; an article by its whole text). Hits are ranked best first"
+        " (BM25); snippets wrap matches in [ and ]. A search too broad to rank (more than"
         f" {MAX_RANKED:,} matching records,"
         " or longer than its time budget to count them) is a 400 problem whose `errors` names"
         " `q` and says how to narrow it: add words, or spell out more of the last one."
