@@ -108,12 +108,18 @@ def overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return bool(a["start"] < b["end"] and b["start"] < a["end"])
 
 
-def test_the_draft_finds_nine_in_ten_curated_numbers_with_value_and_qualifier(
+def bounds(statistic: dict[str, Any]) -> tuple[Any, ...]:
+    given = statistic["bounds"]
+    flags = (given.get("min_exclusive", False), given.get("max_exclusive", False))
+    return (statistic["qualifier"], given["min"], given["max"], *flags)
+
+
+def test_the_draft_finds_nine_in_ten_curated_numbers_with_qualifier_and_bounds(
     drafted: dict[str, Any], curated: dict[str, Any]
 ) -> None:
     def same(one: dict[str, Any], other: dict[str, Any]) -> bool:
         near = any(overlaps(a, b) for a in one["evidence"] for b in other["evidence"])
-        return near and (one["value"], one["qualifier"]) == (other["value"], other["qualifier"])
+        return near and bounds(one) == bounds(other) and one.get("value") == other.get("value")
 
     recall = found_share(
         curated["statistics"], lambda c: any(same(c, d) for d in drafted["statistics"])
@@ -125,7 +131,7 @@ def test_the_draft_finds_nine_in_ten_curated_numbers_with_value_and_qualifier(
     assert precision >= 0.9
 
 
-def test_the_draft_finds_the_date_of_every_dated_meeting(
+def test_the_draft_finds_the_date_of_every_dated_meeting_and_most_events(
     drafted: dict[str, Any], curated: dict[str, Any]
 ) -> None:
     def when(meeting: dict[str, Any]) -> tuple[Any, ...]:
@@ -135,6 +141,14 @@ def test_the_draft_finds_the_date_of_every_dated_meeting(
     dated = [m for m in curated["meetings"] if m["start"]["precision"] == "day"]
     assert len(dated) == 4
     assert {when(m) for m in dated} <= {when(m) for m in drafted["meetings"]}
+
+    def day(event: dict[str, Any]) -> str | None:
+        given = event.get("start") or event.get("no_later_than")
+        return None if given is None else str(given["value"])
+
+    found = {day(event) for event in drafted["events"]}
+    events = [event for event in curated["events"] if day(event) is not None]
+    assert found_share(events, lambda event: day(event) in found) >= 0.8
 
 
 def test_the_command_prints_the_draft_as_json(capsys: pytest.CaptureFixture[str]) -> None:

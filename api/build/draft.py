@@ -18,7 +18,8 @@ Every candidate's evidence is exact (``text[start:end]``, code points). What it 
   dates, ordinals and model numbers (Su-25) are not numbers of things;
 * dates: "September 14-15", "18 September", "June 2014", "in 2009", "this month", with their
   precision and whether the year had to be inferred (from ``--date``, the article's own date);
-* meetings: a sentence with a date and a gathering word;
+* meetings: a sentence with a date and a gathering word; events: one with a date and a word of
+  happening ("exercises", "formed", "declared", "received", …), with the kind it suggests;
 * mentions of every known entity (names, short names, aliases, people's surnames) and capitalised
   names that are not known yet.
 
@@ -97,11 +98,23 @@ NARRATOR = re.compile(
     r",\s+(?:before\s+)?(?:stressing|noting|adding|saying|explaining|insisting|warning|telling"
     r"|observing|remarking|concluding|arguing|emphasi[sz]ing|underlining|pointing|calling)\b"
 )
-GATHERINGS = re.compile(
-    r"\b(?:gathered|summit|session|meeting|talks|conference|congress|forum|exercises)\b"
-)
+GATHERINGS = re.compile(r"\b(?:gathered|summit|session|meeting|talks|conference|congress|forum)\b")
 _KINDS = {"summit": "summit", "gathered": "summit", "session": "council_session"}
-_KINDS |= {"meeting": "bilateral_talks", "talks": "bilateral_talks", "exercises": "exercise"}
+_KINDS |= {"meeting": "bilateral_talks", "talks": "bilateral_talks"}
+#: Words that name a happening which is not a gathering, and the event kind each suggests.
+HAPPENINGS = {
+    "exercise": r"exercises?",
+    "founding": r"formed|founded|established",
+    "end_of_state": r"collapse|dissolution",
+    "withdrawal": r"ending|ended|withdr[a-z]*",
+    "delivery": r"delivered|received|shipment|provided|flown",
+    "deployment": r"sent|deployed",
+    "operation": r"operated|operations?|shut down",
+    "declaration": r"declared|declaration",
+}
+_HAPPENING = re.compile(
+    "|".join(rf"(?P<{kind}>\b(?:{words})\b)" for kind, words in HAPPENINGS.items())
+)
 #: Capitalised words that begin sentences and clauses rather than names.
 FUNCTION_WORDS = set(
     _words(
@@ -323,6 +336,28 @@ class Amount:
     qualifier: str
     noun: str
     unit: str
+    #: The words that qualify the number as the text writes them ("about", "dozens of").
+    wording: str | None
+
+    def bounds(self) -> dict[str, Any]:
+        """The values the text supports, by the rule fixtures follow (CURATING.md): the number
+        itself when exact, ±10 % for "about", open-ended for "more than" and the like, and
+        at least two of the unit for a plural ("dozens of": at least 24)."""
+        value = self.value
+        low, high = {
+            "exact": (value, value),
+            "approximately": (round(value * 0.9), round(value * 1.1)),
+            "more_than": (value, None),
+            "at_least": (value, None),
+            "less_than": (None, value),
+            "at_most": (None, value),
+            "multiples_of": (2 * value, None),
+        }[self.qualifier]
+        exclusive = {"more_than": "min_exclusive", "less_than": "max_exclusive"}
+        bounds: dict[str, Any] = {"min": low, "max": high}
+        if self.qualifier in exclusive:
+            bounds[exclusive[self.qualifier]] = True
+        return bounds
 
 
 def amounts(article: Article, dated: list[Dated]) -> Iterator[Amount]:
@@ -333,14 +368,17 @@ def amounts(article: Article, dated: list[Dated]) -> Iterator[Amount]:
         if match.start() in in_dates or _is_year(match):
             continue
         value, qualifier = _value(match)
+        wording = match.group() if match.group("vague") else None
         lead = _QUALIFIER.search(text, max(0, match.start() - 20), match.start())
         if lead:
             qualifier = QUALIFIERS[lead.group().strip().lower()]
+            wording = lead.group().strip()
         start = lead.start() if lead else match.start()
         noun = _noun_after(text, match.end()) or _noun_before(text, start)
         if noun is None:
             continue
-        yield Amount(Span(start, match.end()), value, qualifier, noun, _unit(noun))
+        span = Span(start, match.end())
+        yield Amount(span, value, qualifier, noun, _unit(noun), wording)
 
 
 def _is_year(match: re.Match[str]) -> bool:
@@ -456,7 +494,9 @@ def _statistic_records(article: Article, dated: list[Dated]) -> list[Any]:
         {
             "draft": "number with its qualifier and the noun it counts",
             "id": slug(str(amount.value), amount.noun),
-            "value": amount.value,
+            "value": None if amount.qualifier == "multiples_of" else amount.value,
+            "bounds": amount.bounds(),
+            "wording": amount.wording,
             "unit": amount.unit,
             "qualifier": amount.qualifier,
             "measure": amount.noun,
@@ -464,6 +504,36 @@ def _statistic_records(article: Article, dated: list[Dated]) -> list[Any]:
         }
         for amount in amounts(article, dated)
     ]
+
+
+#: "telling X" / "told X": the words were said to someone, in a conversation.
+_TELLING = re.compile(r"\b(?:telling|told)\b")
+
+
+def _conversations(article: Article, known: list[Mention], dated: list[Dated]) -> list[Any]:
+    """A dated sentence in which a person tells a named person something: a conversation."""
+    records: list[Any] = []
+    for sentence in article.sentences():
+        telling = _TELLING.search(article.text, sentence.start, sentence.end)
+        inside = [d for d in dated if sentence.start <= d.span.start < sentence.end]
+        if telling is None or not inside:
+            continue
+        people = [m for m in known if m.type == "person" and sentence.start <= m.span.start]
+        told = [m for m in people if telling.end() < m.span.start < telling.end() + 80]
+        if told:
+            words = article.text[sentence.start : sentence.end].strip()
+            records.append(
+                {
+                    "draft": f"a date and {telling.group()!r} a named person in a sentence",
+                    "id": slug("conversation", told[0].entity, inside[0].start["value"]),
+                    "name": words[:120],
+                    "kind": "conversation",
+                    "start": inside[0].start,
+                    "end": inside[0].end,
+                    "evidence": [article.evidence(sentence)],
+                }
+            )
+    return records
 
 
 def _meeting_records(article: Article, dated: list[Dated]) -> list[Any]:
@@ -481,6 +551,31 @@ def _meeting_records(article: Article, dated: list[Dated]) -> list[Any]:
                     "id": slug(gathering.group(), date.start["value"]),
                     "name": words.strip()[:120],
                     "kind": _KINDS.get(gathering.group(), "summit"),
+                    "start": date.start,
+                    "end": date.end,
+                    "evidence": [article.evidence(sentence)],
+                }
+            )
+    return records
+
+
+def _event_records(article: Article, dated: list[Dated]) -> list[Any]:
+    """An event for each date of a sentence with a word of happening: the word nearest it."""
+    records: list[Any] = []
+    for sentence in article.sentences():
+        words = article.text[sentence.start : sentence.end].strip()
+        found = list(_HAPPENING.finditer(article.text, sentence.start, sentence.end))
+        inside = [d for d in dated if sentence.start <= d.span.start < sentence.end]
+        for date in inside if found else []:
+            happening = min(found, key=lambda word: abs(word.start() - date.span.start))
+            kind = happening.lastgroup or "operation"
+            records.append(
+                {
+                    "draft": f"a date and the word {happening.group()!r} in a sentence",
+                    "id": slug(kind, date.start["value"], str(date.span.start)),
+                    "kind": kind,
+                    "name": words[:120],
+                    "summary": words,
                     "start": date.start,
                     "end": date.end,
                     "evidence": [article.evidence(sentence)],
@@ -508,7 +603,8 @@ def draft(seed: Path, entities: dict[str, Any], published: str) -> dict[str, Any
                 "evidence": [article.evidence(Span(0, len(title)))],
             }
         ],
-        "meetings": _meeting_records(article, dated),
+        "meetings": _meeting_records(article, dated) + _conversations(article, known, dated),
+        "events": _event_records(article, dated),
         "quotes": _quote_records(article, known, dated),
         "statistics": _statistic_records(article, dated),
         "draft_dates": [
