@@ -196,18 +196,19 @@ def refs(*values: Ref | None) -> list[str]:
 
 
 def evidence_articles(record: Any, _: Corpus) -> Iterator[str]:
-    return iter(sorted({span.article for span in _spans(record)}))
+    return iter(sorted({span.article for span in spans(record)}))
 
 
-def _spans(value: Any) -> Iterator[Evidence]:
+def spans(value: Any) -> Iterator[Evidence]:
+    """Every evidence span in a record, nested ones too, in the order of its fields."""
     if isinstance(value, Evidence):
         yield value
     elif isinstance(value, Struct):
         for name in value.__struct_fields__:
-            yield from _spans(getattr(value, name))
+            yield from spans(getattr(value, name))
     elif isinstance(value, list):
         for item in value:
-            yield from _spans(item)
+            yield from spans(item)
 
 
 def first_day(date: Date | None) -> str:
