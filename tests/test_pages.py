@@ -17,6 +17,9 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from api.model.catalog import ARTICLES, RESOURCES
+from api.settings import Settings
+from api.web.app import create_app
+from api.web.edge import Edge
 from api.web.marks import marked
 from api.web.pages import CSP
 from tests.conftest import spans
@@ -193,14 +196,20 @@ def test_the_home_page_links_every_article_and_the_api(client: TestClient[Any]) 
 
 
 @pytest.mark.parametrize("path", ["/", PAGE, "/assets/viewer.js", "/assets/viewer.css"])
-def test_pages_and_assets_revalidate_and_answer_head(client: TestClient[Any], path: str) -> None:
-    first = client.get(path)
-    etag = first.headers["etag"]
-    assert first.headers["cache-control"].startswith("public")
-    again = client.get(path, headers={"If-None-Match": etag})
-    assert again.status_code == 304
-    assert again.content == b""
-    head = client.head(path)
+def test_pages_and_assets_are_cached_revalidate_and_answer_head(
+    settings: Settings, path: str
+) -> None:
+    edge = create_app(settings)
+    assert isinstance(edge, Edge)
+    with TestClient(app=edge) as client:
+        first = client.get(path)
+        assert (path, b"") in edge._entries  # kept by the response cache
+        etag = first.headers["etag"]
+        assert first.headers["cache-control"].startswith("public")
+        again = client.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304
+        assert again.content == b""
+        head = client.head(path)
     assert head.status_code == 200
     assert head.content == b""
     assert head.headers["etag"] == etag

@@ -40,21 +40,18 @@ async def every(store: Store, resource: Resource, conditions: list[Condition]) -
 
 async def article_facts(store: Store, article: Article) -> list[Fact]:
     """The article's own record, then every record with evidence in it, in catalog order."""
-    facts = []
+    facts = [Fact(ARTICLES, article, spans_in(article, article.id))]
     for resource in RESOURCES:
-        if resource is ARTICLES:
-            bodies = [await store.body(resource, article.id)]
-        elif "article" in resource.links:
-            bodies = await every(store, resource, [link_condition(resource, "article", article.id)])
-        else:
+        if "article" not in resource.links:
             continue
+        condition = link_condition(resource, "article", article.id)
         decoder = msgspec.json.Decoder(resource.model)
-        for body in bodies:
+        for body in await every(store, resource, [condition]):
             record = decoder.decode(body)
             found = spans_in(record, article.id)
             if found:
                 facts.append(Fact(resource, record, found))
-    return facts
+    return [fact for fact in facts if fact.spans]
 
 
 @get("/articles/{id:str}", include_in_schema=False)
