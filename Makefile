@@ -21,7 +21,7 @@ COMPILE = $(UV) pip compile pyproject.toml --all-extras --universal --python-ver
 # The inner loop leaves out what needs a live server, a browser or a generated-request contract run.
 QUICK := not live and not browser and not contract
 
-.PHONY: run test check lint lock lock-upgrade lock-check build schemas browser axe wrk nginx bench \
+.PHONY: run test check lint lock lock-upgrade lock-check build schemas browser npm wrk nginx bench \
 	bench-smoke serve-proxy install clean
 
 run: $(STAMP)
@@ -30,13 +30,13 @@ run: $(STAMP)
 # Two processes share the two cores; the in-process schemathesis run gets a process of its own:
 # under pytest-xdist with two workers its per-operation tests collapse into one (schemathesis
 # 4.32, seen here), so it would test a single operation.
-test: $(STAMP) browser axe wrk nginx lock-check lint
+test: $(STAMP) browser npm wrk nginx lock-check lint
 	$(BIN)/pytest -n 2 --dist loadfile --cov --cov-report= --cov-fail-under=0 \
 		--ignore=tests/test_contract.py
 	$(BIN)/pytest --cov --cov-append tests/test_contract.py
 	$(BIN)/python -m bench.run --smoke
 
-check: $(STAMP) lock-check lint
+check: $(STAMP) npm lock-check lint
 	$(BIN)/pytest -m "$(QUICK)" -n 2 --dist loadfile
 
 lint: $(STAMP)
@@ -97,11 +97,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-# axe-core for the pages' accessibility test, exactly as tools/axe/package-lock.json pins it.
-axe: tools/axe/node_modules/axe-core/axe.min.js
+# The pages' checkers, exactly as tools/npm/package-lock.json pins them: axe-core (accessibility)
+# and vnu-jar (the Nu HTML Checker; run with the machine's Java).
+npm: tools/npm/node_modules/.package-lock.json
 
-tools/axe/node_modules/axe-core/axe.min.js: tools/axe/package-lock.json
-	npm ci --prefix tools/axe --ignore-scripts --no-audit --no-fund --silent
+tools/npm/node_modules/.package-lock.json: tools/npm/package-lock.json
+	npm ci --prefix tools/npm --ignore-scripts --no-audit --no-fund --silent
 	touch $@
 
 # wrk, the load generator of the benchmark, from Debian's packages.
@@ -115,4 +116,4 @@ nginx:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null)
 
 clean:
-	rm -rf build $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis tools/axe/node_modules
+	rm -rf build $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis tools/npm/node_modules

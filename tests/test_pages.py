@@ -6,7 +6,11 @@ whose evidence it is. Every list operation with an ``article`` filter counts, so
 to the catalog is checked here with no change.
 """
 
+import json
+import shutil
+import subprocess
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -17,7 +21,7 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from api.model.catalog import ARTICLES, RESOURCES
-from api.settings import Settings
+from api.settings import ROOT, Settings
 from api.web.app import create_app
 from api.web.edge import Edge
 from api.web.marks import marked
@@ -26,6 +30,8 @@ from tests.conftest import spans
 
 ARTICLE = "russia-taps-sco-and-csto-to-counter-islamic-state"
 PAGE = f"/articles/{ARTICLE}"
+ASSETS = (("viewer.css", "/assets/viewer.css"), ("favicon.svg", "/assets/favicon.svg"))
+VNU = ROOT / "tools" / "npm" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 Spans = dict[tuple[int, int], set[str]]
 
 
@@ -162,6 +168,28 @@ def test_the_article_page_lists_every_fact_by_kind_with_its_json(
         own = {f"s-{start}-{end}" for (start, end), keys in served.items() if key in keys}
         assert quoted == own
         assert quoted <= ids
+
+
+def test_the_pages_and_their_files_pass_the_nu_html_checker(
+    client: TestClient[Any], tmp_path: Path
+) -> None:
+    java = shutil.which("java")
+    assert java, "the Nu HTML Checker runs on Java; the machine has none"
+    files = []
+    for name, path in (("home.html", "/"), ("article.html", PAGE), *ASSETS):
+        files.append(tmp_path / name)
+        files[-1].write_bytes(client.get(path).content)
+    checked = subprocess.run(
+        [java, "-jar", str(VNU), "--format", "json", "--also-check-css", "--also-check-svg"]
+        + [str(file) for file in files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = json.loads(checked.stderr)
+    assert report["messages"] == []
+    assert checked.returncode == 0
 
 
 def test_the_pages_load_only_their_own_files_under_a_strict_csp(client: TestClient[Any]) -> None:

@@ -21,7 +21,7 @@ from tests.test_pages import ARTICLE, PAGE, Spans, served_spans
 
 pytestmark = pytest.mark.browser
 OUT = ROOT / "build" / "viewer"
-AXE = ROOT / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = ROOT / "tools" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 MARKS = """[...document.querySelectorAll('#text mark')].map(m =>
   [+m.dataset.start, +m.dataset.end, m.dataset.part || '', m.textContent, m.dataset.facts,
    m.classList.contains('lit')])"""
