@@ -159,3 +159,23 @@ def test_the_pages_run_without_errors_and_ask_only_127_0_0_1(
     asked = page_requests(tmp_path / "net.json", urlsplit(live_server).hostname or "")
     assert {urlsplit(url).path for url in asked} >= {PAGE, "/", "/assets/viewer.js"}
     assert {urlsplit(url).netloc for url in asked} == {urlsplit(live_server).netloc}
+
+
+def test_without_javascript_a_quote_still_leads_to_its_marked_words(
+    browser: Browser, live_server: str, served: Spans
+) -> None:
+    browser.page("Emulation.setScriptExecutionDisabled", value=True)
+    try:
+        browser.open(f"{live_server}{PAGE}", 1280, 900)
+        assert {(start, end) for start, end, *_ in marks(browser)} == set(served)
+        quote = 'li.fact[data-fact^="quotes/"] a.quote'
+        target = browser.evaluate(f"document.querySelector('{quote}').getAttribute('href')")
+        browser.click(quote)
+        assert browser.evaluate("location.hash") == target
+        shown = browser.evaluate("document.querySelector(':target').id")
+        assert f"#{shown}" == target
+        lit = browser.evaluate("getComputedStyle(document.querySelector(':target')).outlineStyle")
+        assert lit == "solid"  # the :target rule shows it, with no script to add a class
+        assert browser.evaluate("document.querySelectorAll('.lit').length") == 0
+    finally:
+        browser.page("Emulation.setScriptExecutionDisabled", value=False)
