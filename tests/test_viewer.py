@@ -100,8 +100,19 @@ def test_clicking_a_quote_lights_its_span(
     lit = {(start, end) for start, end, *_, on in marks(browser) if on}
     assert lit == {span for span, keys in served.items() if key in keys}
     assert browser.evaluate("document.querySelector('li.fact.lit').dataset.fact") == key
-    assert browser.evaluate("location.hash") == f"#s-{min(lit)[0]}-{min(lit)[1]}"
+    chosen = browser.evaluate("location.hash")
+    assert chosen == f"#s-{min(lit)[0]}-{min(lit)[1]}"
     browser.screenshot(OUT / "desktop-quote-selected.png")
+    # From the keyboard: the focus is on the chosen mark, and Enter lists the facts it supports.
+    assert browser.evaluate("document.activeElement.id") == chosen.removeprefix("#")
+    for kind in ("keyDown", "keyUp"):
+        browser.page(
+            "Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13
+        )
+    listed = browser.evaluate(
+        "[...document.querySelectorAll('#supports a')].map(a => a.getAttribute('href'))"
+    )
+    assert f"#fact-{key.replace('/', '-')}" in listed
 
 
 def test_clicking_a_mark_lists_the_facts_it_supports(

@@ -1,6 +1,7 @@
 // The article viewer's interactions; the page works without them (links to #s-START-END marks).
 // Selecting a fact's quote lights every mark of that fact and scrolls to the chosen one;
-// selecting a mark lists the facts it supports in the status region.
+// selecting a mark lists the facts it supports in the status region. From the keyboard: Enter on
+// a quote moves the focus to its mark, Enter on that mark lists its facts, each a link to it.
 "use strict";
 (() => {
   const text = document.getElementById("text");
@@ -20,7 +21,10 @@
       mark.classList.add("lit");
     }
     factItem(key)?.classList.add("lit");
-    target?.scrollIntoView({ block: "center" });
+    if (!target) return;
+    target.tabIndex = -1;
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: "center" });
   }
 
   function selectMark(mark) {
@@ -54,5 +58,13 @@
     }
     const mark = event.target.closest("mark[data-facts]");
     if (mark) selectMark(mark);
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    const mark = event.target.closest?.("mark[data-facts]");
+    if (!mark) return;
+    event.preventDefault();
+    selectMark(mark);
   });
 })();
