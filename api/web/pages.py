@@ -26,8 +26,9 @@ SHOWN = 70
 
 
 @dataclass(frozen=True)
-class Fact:
-    """A record of one resource with the evidence spans it has in the article on the page."""
+class Entry:
+    """An entry of the page's list: a record (a fact, an entity or the article itself) with the
+    evidence spans it has in the article on the page."""
 
     resource: Resource
     record: Served
@@ -43,7 +44,7 @@ class Fact:
         return self.resource.label(self.record)
 
 
-def article_page(article: Article, text: str, facts: Sequence[Fact]) -> str:
+def article_page(article: Article, text: str, facts: Sequence[Entry]) -> str:
     covered: dict[Offsets, set[str]] = {}
     for fact in facts:
         for span in fact.spans:
@@ -70,7 +71,7 @@ facts they support. Darker marks are supported by several nested spans.</p>
     return _document(article.title, body, script=True)
 
 
-def _group(resource: Resource, facts: list[Fact]) -> str:
+def _group(resource: Resource, facts: list[Entry]) -> str:
     items = "".join(_fact(fact) for fact in facts)
     heading = f"group-{resource.name}"
     return (
@@ -79,7 +80,7 @@ def _group(resource: Resource, facts: list[Fact]) -> str:
     )
 
 
-def _fact(fact: Fact) -> str:
+def _fact(fact: Entry) -> str:
     key = escape(fact.key)
     quotes = "".join(
         f'<li><a class="quote" href="#{mark_id((span.start, span.end))}" data-fact="{key}">'

@@ -15,7 +15,7 @@ from litestar.static_files import create_static_files_router
 from api.model.catalog import ARTICLES, RESOURCES, Resource
 from api.model.models import Article
 from api.model.parameters import LIMIT
-from api.web.pages import CSP, Fact, article_page, home_page, spans_in
+from api.web.pages import CSP, Entry, article_page, home_page, spans_in
 from api.web.resources.collection import IdParameter
 from api.web.store import Condition, Store, link_condition
 
@@ -38,9 +38,9 @@ async def every(store: Store, resource: Resource, conditions: list[Condition]) -
             return bodies
 
 
-async def article_facts(store: Store, article: Article) -> list[Fact]:
+async def article_entries(store: Store, article: Article) -> list[Entry]:
     """The article's own record, then every record with evidence in it, in catalog order."""
-    facts = [Fact(ARTICLES, article, spans_in(article, article.id))]
+    facts = [Entry(ARTICLES, article, spans_in(article, article.id))]
     for resource in RESOURCES:
         if "article" not in resource.links:
             continue
@@ -50,14 +50,14 @@ async def article_facts(store: Store, article: Article) -> list[Fact]:
             record = decoder.decode(body)
             found = spans_in(record, article.id)
             if found:
-                facts.append(Fact(resource, record, found))
+                facts.append(Entry(resource, record, found))
     return [fact for fact in facts if fact.spans]
 
 
 @get("/articles/{id:str}", include_in_schema=False)
 async def article(store: NamedDependency[Store], id: IdParameter) -> Response[str]:
     record = msgspec.json.decode(await store.body(ARTICLES, id), type=Article)
-    page = article_page(record, await store.text(id), await article_facts(store, record))
+    page = article_page(record, await store.text(id), await article_entries(store, record))
     return Response(page, media_type=HTML, headers={"Content-Security-Policy": CSP})
 
 
