@@ -6,6 +6,7 @@ whose evidence it is. Every list operation with an ``article`` filter counts, so
 to the catalog is checked here with no change.
 """
 
+import asyncio
 import json
 import shutil
 import subprocess
@@ -15,17 +16,20 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 import html5lib
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
-from api.model.catalog import ARTICLES, RESOURCES
+from api.model.catalog import ARTICLES, RESOURCES, Resource
 from api.settings import ROOT, Settings
 from api.web.app import create_app
 from api.web.edge import Edge
 from api.web.marks import marked
 from api.web.pages import CSP
+from api.web.resources.pages import every
+from api.web.store import Store
 from tests.conftest import spans
 
 ARTICLE = "russia-taps-sco-and-csto-to-counter-islamic-state"
@@ -249,3 +253,21 @@ def test_an_unknown_article_page_is_a_404_problem(client: TestClient[Any]) -> No
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert client.get("/assets/no-such-file.js").status_code == 404
+
+
+def test_the_page_reads_every_page_of_a_collection(
+    settings: Settings, client: TestClient[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("api.web.resources.pages.MOST", 2)  # many pages of two records
+
+    async def read(resource: Resource) -> list[bytes]:
+        store = await Store.open(settings.database)
+        try:
+            return await every(store, resource, [])
+        finally:
+            await store.close()
+
+    for resource in RESOURCES:
+        listed = client.get(f"/v1/{resource.name}?limit=500").json()["data"]
+        read_ids = [msgspec.json.decode(body)["id"] for body in asyncio.run(read(resource))]
+        assert read_ids == sorted(record["id"] for record in listed)
