@@ -21,7 +21,7 @@ COMPILE = $(UV) pip compile pyproject.toml --all-extras --universal --python-ver
 # The inner loop leaves out what needs a live server, a browser or a generated-request contract run.
 QUICK := not live and not browser and not contract
 
-.PHONY: run test check lint lock lock-upgrade lock-check build schemas browser wrk nginx bench \
+.PHONY: run test check lint lock lock-upgrade lock-check build schemas browser npm wrk nginx bench \
 	bench-smoke serve-proxy kernel install clean
 
 # Build when an input or the code changed, then serve: `serve` itself never writes the database.
@@ -32,13 +32,13 @@ run: $(STAMP)
 # Two processes share the two cores; the in-process schemathesis run gets a process of its own:
 # under pytest-xdist with two workers its per-operation tests collapse into one (schemathesis
 # 4.32, seen here), so it would test a single operation.
-test: $(STAMP) browser wrk nginx kernel lock-check lint
+test: $(STAMP) browser npm wrk nginx kernel lock-check lint
 	$(BIN)/pytest -n 2 --dist loadfile --cov --cov-report= --cov-fail-under=0 \
 		--ignore=tests/test_contract.py
 	$(BIN)/pytest --cov --cov-append tests/test_contract.py
 	$(BIN)/python -m bench.run --smoke
 
-check: $(STAMP) lock-check lint
+check: $(STAMP) npm lock-check lint
 	$(BIN)/pytest -m "$(QUICK)" -n 2 --dist loadfile
 
 lint: $(STAMP)
@@ -94,10 +94,18 @@ serve-proxy: $(STAMP) nginx
 schemas: $(STAMP)
 	$(BIN)/python -m api schemas
 
-# Headless Chromium for the docs-page test, from Debian's packages (no browser download).
+# Headless Chromium for the docs-page and article-page tests, from Debian's packages (no browser download).
 browser:
 	@command -v chromium >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+# The pages' checkers, exactly as tools/npm/package-lock.json pins them: axe-core (accessibility)
+# and vnu-jar (the Nu HTML Checker; run with the machine's Java).
+npm: tools/npm/node_modules/.package-lock.json
+
+tools/npm/node_modules/.package-lock.json: tools/npm/package-lock.json
+	npm ci --prefix tools/npm --ignore-scripts --no-audit --no-fund --silent
+	touch $@
 
 # wrk, the load generator of the benchmark, from Debian's packages.
 wrk:
@@ -117,4 +125,4 @@ nginx:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null)
 
 clean:
-	rm -rf build $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf build $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis tools/npm/node_modules

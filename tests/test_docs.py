@@ -1,7 +1,5 @@
 """The docs page: Swagger UI from packaged assets, rendered in headless Chromium, offline."""
 
-import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -11,18 +9,7 @@ import pytest
 from litestar.testing import TestClient
 
 from api.web.docs import CSP, MEDIA_TYPES
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--virtual-time-budget=20000",
-]
+from tests.chromium import FLAGS, executable, page_requests
 
 
 def test_the_docs_page_uses_only_its_own_assets(client: TestClient[Any]) -> None:
@@ -65,13 +52,12 @@ def test_litestars_other_doc_routes_are_404_problems(client: TestClient[Any], pa
 def test_chromium_renders_every_operation_without_leaving_127_0_0_1(
     live_server: str, tmp_path: Path, client: TestClient[Any]
 ) -> None:
-    chromium = shutil.which("chromium")
-    assert chromium, "make test installs Debian's chromium; it is missing"
     net_log = tmp_path / "net.json"
     dom = subprocess.run(
         [
-            chromium,
-            *CHROMIUM_FLAGS,
+            executable(),
+            *FLAGS,
+            "--virtual-time-budget=20000",
             f"--user-data-dir={tmp_path / 'profile'}",
             f"--log-net-log={net_log}",
             "--dump-dom",
@@ -94,17 +80,3 @@ def test_chromium_renders_every_operation_without_leaving_127_0_0_1(
         "/schema/openapi.json",
     }
     assert {urlsplit(url).netloc for url in page} == {urlsplit(live_server).netloc}
-
-
-def page_requests(net_log: Path, host: str) -> set[str]:
-    """URLs the page asked for. Chromium's own background requests (updates, accounts) carry
-    no site of the page, so they are told apart by their network isolation key."""
-    events = json.loads(net_log.read_text())["events"]
-    urls = set()
-    for event in events:
-        params = event.get("params", {})
-        if "url" in params and "method" in params:
-            key = str(params.get("network_isolation_key", ""))
-            if host in key:
-                urls.add(params["url"])
-    return urls

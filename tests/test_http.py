@@ -170,4 +170,8 @@ def test_the_revision_changes_with_any_module_of_the_package(tmp_path: Path) -> 
     changed = revision("data-1", package)
     assert changed != first
     (package / "web" / "resources" / "extra.py").write_text("")
-    assert revision("data-1", package) not in (first, changed)
+    added = revision("data-1", package)
+    assert added not in (first, changed)
+    script = package / "web" / "static" / "viewer.js"
+    script.write_text(script.read_text() + "\n")
+    assert revision("data-1", package) not in (first, changed, added)

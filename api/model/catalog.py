@@ -207,10 +207,11 @@ def refs(*values: Ref | None) -> list[str]:
 
 
 def evidence_articles(record: Any, _: Corpus) -> Iterator[str]:
-    return iter(sorted({span.article for span in _spans(record)}))
+    return iter(sorted({span.article for span in spans(record)}))
 
 
-def _spans(value: Any) -> Iterator[Evidence]:
+def spans(value: Any) -> Iterator[Evidence]:
+    """Every evidence span in a record, nested ones too, in the order of its fields."""
     return _all(value, Evidence)
 
 

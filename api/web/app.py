@@ -24,6 +24,7 @@ from api.web.query import known_parameters
 from api.web.resources.articles import article_text
 from api.web.resources.collection import collection_router
 from api.web.resources.index import health, index, ready
+from api.web.resources.pages import article, assets, home
 from api.web.resources.schema_files import get_schema, list_schemas
 from api.web.resources.search import search
 from api.web.store import Opened, Store, samples
@@ -64,6 +65,9 @@ def create_litestar(settings: Settings, version: str, opened: Opened) -> Litesta
             list_schemas,
             get_schema,
             docs_router,
+            home,
+            article,
+            assets,
         ],
         dependencies={"store": Provide(provide_store)},
         guards=[known_parameters],
