@@ -54,7 +54,7 @@ def main(base: str) -> None:
     span = get_article_text.sync(
         evidence.article, client=client, start=evidence.start, end=evidence.end
     )
-    print(f"text: {span == evidence.exact}")
+    print(f"text: {json.dumps(span == evidence.exact)}")
 
     fresh = list_quotes.sync_detailed(client=client, speaker="vladimir-putin")
     etag = fresh.headers["etag"]

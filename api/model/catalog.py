@@ -16,9 +16,11 @@ from msgspec import Struct
 
 from api.model.models import (
     Article,
+    Base,
     Country,
     Date,
     Evidence,
+    Href,
     Meeting,
     MeetingKind,
     Member,
@@ -447,6 +449,27 @@ RESOURCES: tuple[Resource, ...] = (
 )
 BY_NAME: Mapping[str, Resource] = {resource.name: resource for resource in RESOURCES}
 BY_NOUN: Mapping[str, Resource] = {resource.noun: resource for resource in RESOURCES}
+
+
+def _per_collection(name: str, kind: Any, doc: str) -> type[msgspec.Struct]:
+    """An object with one field per collection (the index's maps, with their keys known)."""
+    fields = [(resource.name, kind) for resource in RESOURCES]
+    struct = msgspec.defstruct(name, fields, bases=(Base,), frozen=True, kw_only=True)
+    struct.__doc__ = doc
+    return struct
+
+
+Collections = _per_collection("Collections", Href, "The path of every collection.")
+Counts = _per_collection("Counts", int, "How many records every collection holds.")
+
+
+class Index(Base, frozen=True, kw_only=True):
+    """Entry point: the dataset version, every collection and its record count."""
+
+    version: str
+    collections: Collections  # type: ignore[valid-type]
+    counts: Counts  # type: ignore[valid-type]
+
 
 #: The entity lists: an entity's id is unique across them; a reference may name any of them.
 ENTITIES: tuple[str, ...] = tuple(r.name for r in RESOURCES if r.entity)

@@ -17,7 +17,6 @@ Slug = Annotated[
         min_length=1,
         max_length=80,
         description="Stable, human-readable identifier: lowercase ASCII letters, digits and '-'.",
-        examples=["csto"],
     ),
 ]
 Wikidata = Annotated[str, Meta(pattern=r"^Q[1-9][0-9]*$", description="Wikidata item id.")]
@@ -270,14 +269,6 @@ class SearchHit(Base, frozen=True, kw_only=True):
     name: str
     href: Href
     snippet: Annotated[str, Meta(description="Matched text; matches are wrapped in [ and ].")]
-
-
-class Index(Base, frozen=True, kw_only=True):
-    """Entry point: the dataset version, every collection and its record count."""
-
-    version: str
-    collections: dict[str, Href]
-    counts: dict[str, int]
 
 
 class Health(Base, frozen=True, kw_only=True):
