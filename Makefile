@@ -22,7 +22,7 @@ COMPILE = $(UV) pip compile pyproject.toml --all-extras --universal --python-ver
 QUICK := not live and not browser and not contract
 
 .PHONY: run test check lint lock lock-upgrade lock-check build schemas browser npm wrk nginx bench \
-	bench-smoke serve-proxy kernel install clean
+	bench-smoke serve-proxy kernel clients install clean
 
 # Build when an input or the code changed, then serve: `serve` itself never writes the database.
 run: $(STAMP)
@@ -32,7 +32,7 @@ run: $(STAMP)
 # Two processes share the two cores; the in-process schemathesis run gets a process of its own:
 # under pytest-xdist with two workers its per-operation tests collapse into one (schemathesis
 # 4.32, seen here), so it would test a single operation.
-test: $(STAMP) browser npm wrk nginx kernel lock-check lint
+test: $(STAMP) browser npm wrk nginx kernel clients lock-check lint
 	$(BIN)/pytest -n 2 --dist loadfile --cov --cov-report= --cov-fail-under=0 \
 		--ignore=tests/test_contract.py
 	$(BIN)/pytest --cov --cov-append tests/test_contract.py
@@ -42,8 +42,8 @@ check: $(STAMP) npm lock-check lint
 	$(BIN)/pytest -m "$(QUICK)" -n 2 --dist loadfile
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check api tests bench deploy
-	$(BIN)/ruff check api tests bench deploy
+	$(BIN)/ruff format --check api tests bench deploy clients
+	$(BIN)/ruff check api tests bench deploy clients
 	$(BIN)/mypy api tests bench deploy
 	$(BIN)/deptry .
 
@@ -118,6 +118,14 @@ wrk:
 kernel:
 	@sysctl -qw net.ipv4.tcp_migrate_req=1 2>/dev/null || \
 		echo "net.ipv4.tcp_migrate_req not set: the killed-worker test allows the kernel's resets"
+
+# The integrators' tools the client tests run (clients/package-lock.json, exact versions and
+# integrity hashes): the linters and the TypeScript generator and compiler.
+clients: clients/node_modules/.installed
+
+clients/node_modules/.installed: clients/package-lock.json
+	cd clients && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # nginx, the reference deployment's caching proxy (deploy/), from Debian's packages.
 nginx:

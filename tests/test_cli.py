@@ -10,7 +10,7 @@ import pytest
 from api.__main__ import main
 from api.build.schemas import render
 from api.model.catalog import first_day, last_day
-from api.model.models import Date
+from api.model.models import CalendarDate
 from api.settings import ROOT, Settings
 from api.web import preflight
 
@@ -125,7 +125,7 @@ def test_settings_come_from_the_environment_when_asked() -> None:
 def test_a_date_spans_the_days_its_precision_allows(
     value: str, precision: str, first: str, last: str
 ) -> None:
-    date = Date(value=value, precision=precision)  # type: ignore[arg-type]
+    date = CalendarDate(value=value, precision=precision)  # type: ignore[arg-type]
     assert (first_day(date), last_day(date)) == (first, last)
 
 

@@ -12,7 +12,7 @@ from msgspec import Struct
 
 from api.build.inputs import Inputs, Located
 from api.model.catalog import BY_NAME, ENTITIES, RESOURCES, referable
-from api.model.models import Date, Evidence
+from api.model.models import CalendarDate, Evidence
 from api.model.records import (
     GroundsRecord,
     OrganisationRecord,
@@ -99,7 +99,7 @@ def _check_spans(located: Located, articles: dict[str, str]) -> None:
             )
 
 
-def parse_date(date: Date) -> datetime.date:
+def parse_date(date: CalendarDate) -> datetime.date:
     """The first day a date denotes; raises ValueError when value and precision disagree."""
     parts = date.value.split("-")
     expected = {"year": 1, "month": 2, "day": 3}[date.precision]
@@ -111,7 +111,7 @@ def parse_date(date: Date) -> datetime.date:
 
 def _check_dates(located: Located) -> None:
     for suffix, date in walk(located.record):
-        if isinstance(date, Date):
+        if isinstance(date, CalendarDate):
             try:
                 parse_date(date)
             except ValueError as exc:
@@ -135,7 +135,11 @@ def _check_record(name: str, located: Located) -> None:
     if isinstance(record, StatisticRecord):
         _check_statistic(located, record)
     start, end = getattr(record, "start", None), getattr(record, "end", None)
-    if isinstance(start, Date) and isinstance(end, Date) and parse_date(end) < parse_date(start):
+    if (
+        isinstance(start, CalendarDate)
+        and isinstance(end, CalendarDate)
+        and parse_date(end) < parse_date(start)
+    ):
         raise located.error("end is before start", ".end")
     for suffix, grounds in walk(record):
         if isinstance(grounds, GroundsRecord):

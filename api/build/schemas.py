@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from api.model import models
-from api.model.catalog import RESOURCES
+from api.model.catalog import RESOURCES, Index
 from api.model.records import Dataset
 from api.settings import ROOT
 
@@ -23,11 +23,11 @@ DIRECTORY = ROOT / "schemas"
 PUBLISHED: dict[str, type[msgspec.Struct]] = {
     **{resource.noun: resource.model for resource in RESOURCES},
     "evidence": models.Evidence,
-    "date": models.Date,
+    "date": models.CalendarDate,
     "reference": models.Ref,
     "search-hit": models.SearchHit,
     "problem": models.Problem,
-    "index": models.Index,
+    "index": Index,
     "fixture": Dataset,
 }
 

@@ -18,14 +18,16 @@ from msgspec import Struct
 from api.model.models import (
     Actor,
     Article,
+    Base,
     Basis,
     Bounds,
+    CalendarDate,
     Country,
-    Date,
     Event,
     EventKind,
     Evidence,
     Grounds,
+    Href,
     Meeting,
     MeetingKind,
     Member,
@@ -227,7 +229,7 @@ def _all(value: Any, kind: type[S]) -> Iterator[S]:
             yield from _all(item, kind)
 
 
-def first_day(date: Date | None) -> str:
+def first_day(date: CalendarDate | None) -> str:
     """The earliest calendar day a date may denote ("" when unknown, so it sorts first)."""
     if date is None:
         return ""
@@ -236,7 +238,7 @@ def first_day(date: Date | None) -> str:
     )
 
 
-def last_day(date: Date | None) -> str:
+def last_day(date: CalendarDate | None) -> str:
     """The latest calendar day a date may denote ("9999-12-31" when unknown)."""
     if date is None:
         return "9999-12-31"
@@ -589,6 +591,27 @@ RESOURCES: tuple[Resource, ...] = (
 )
 BY_NAME: Mapping[str, Resource] = {resource.name: resource for resource in RESOURCES}
 BY_NOUN: Mapping[str, Resource] = {resource.noun: resource for resource in RESOURCES}
+
+
+def _per_collection(name: str, kind: Any, doc: str) -> type[msgspec.Struct]:
+    """An object with one field per collection (the index's maps, with their keys known)."""
+    fields = [(resource.name, kind) for resource in RESOURCES]
+    struct = msgspec.defstruct(name, fields, bases=(Base,), frozen=True, kw_only=True)
+    struct.__doc__ = doc
+    return struct
+
+
+Collections = _per_collection("Collections", Href, "The path of every collection.")
+Counts = _per_collection("Counts", int, "How many records every collection holds.")
+
+
+class Index(Base, frozen=True, kw_only=True):
+    """Entry point: the dataset version, every collection and its record count."""
+
+    version: str
+    collections: Collections  # type: ignore[valid-type]
+    counts: Counts  # type: ignore[valid-type]
+
 
 #: The entity lists: an entity's id is unique across them; a reference may name any of them.
 ENTITIES: tuple[str, ...] = tuple(r.name for r in RESOURCES if r.entity)

@@ -17,7 +17,6 @@ Slug = Annotated[
         min_length=1,
         max_length=80,
         description="Stable, human-readable identifier: lowercase ASCII letters, digits and '-'.",
-        examples=["csto"],
     ),
 ]
 Wikidata = Annotated[str, Meta(pattern=r"^Q[1-9][0-9]*$", description="Wikidata item id.")]
@@ -109,7 +108,7 @@ class Evidence(Base, frozen=True, kw_only=True):
     exact: Annotated[str, Meta(min_length=1, description="Exactly text[start:end].")]
 
 
-class Date(Base, frozen=True, kw_only=True):
+class CalendarDate(Base, frozen=True, kw_only=True):
     """A calendar date with its precision; ``year_inferred`` marks a year the text leaves out.
 
     When an article says "September 14" without a year, the year is taken from the article's
@@ -144,7 +143,7 @@ class Article(Served, frozen=True, kw_only=True):
     """Metadata of a source article; its text is at ``text_href``."""
 
     title: str
-    date: Date
+    date: CalendarDate
     date_basis: "Grounds | None"
     language: str
     source: Annotated[str, Meta(description="File name of the text under seeds/.")]
@@ -178,7 +177,7 @@ class Organisation(Served, frozen=True, kw_only=True):
         Meta(description="'proposed' when the text only says it is planned or discussed."),
     ]
     status_basis: "Grounds | None"
-    founded: Date | None
+    founded: CalendarDate | None
     founded_basis: "Grounds | None"
     parent: "Ref | None"
     parent_basis: "Grounds | None"
@@ -240,8 +239,8 @@ class Meeting(Served, frozen=True, kw_only=True):
 
     name: str
     kind: MeetingKind
-    start: Date
-    end: Date | None
+    start: CalendarDate
+    end: CalendarDate | None
     place: Place | None
     place_basis: "Grounds | None"
     organiser: "Ref | None"
@@ -260,7 +259,7 @@ class Quote(Served, frozen=True, kw_only=True):
     addressee: "Party | None"
     meeting: "Ref | None"
     meeting_basis: "Grounds | None"
-    date: Date | None
+    date: CalendarDate | None
     date_basis: "Grounds | None"
     article: "Ref"
     evidence: list[Evidence]
@@ -290,7 +289,7 @@ class Statistic(Served, frozen=True, kw_only=True):
     ]
     subject: "Ref | None"
     subject_basis: "Grounds | None"
-    date: Date | None
+    date: CalendarDate | None
     date_basis: "Grounds | None"
     article: "Ref"
     evidence: list[Evidence]
@@ -357,7 +356,7 @@ class Statement(Served, frozen=True, kw_only=True):
     kind: StatementKind
     speaker: Party
     addressee: Party | None
-    date: Date | None
+    date: CalendarDate | None
     date_basis: Grounds | None
     meeting: "Ref | None"
     meeting_basis: Grounds | None
@@ -381,9 +380,9 @@ class Event(Served, frozen=True, kw_only=True):
     kind: EventKind
     name: str
     summary: str
-    start: Date | None
-    end: Date | None
-    no_later_than: Date | None
+    start: CalendarDate | None
+    end: CalendarDate | None
+    no_later_than: CalendarDate | None
     date_basis: Grounds | None
     actors: list[Actor]
     place: "Place | None"
@@ -433,14 +432,6 @@ class SearchHit(Base, frozen=True, kw_only=True):
     name: str
     href: Href
     snippet: Annotated[str, Meta(description="Matched text; matches are wrapped in [ and ].")]
-
-
-class Index(Base, frozen=True, kw_only=True):
-    """Entry point: the dataset version, every collection and its record count."""
-
-    version: str
-    collections: dict[str, Href]
-    counts: dict[str, int]
 
 
 class Health(Base, frozen=True, kw_only=True):

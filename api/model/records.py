@@ -17,7 +17,7 @@ from api.model.models import (
     ActorRole,
     Base,
     Basis,
-    Date,
+    CalendarDate,
     EventKind,
     Evidence,
     MeetingKind,
@@ -112,7 +112,7 @@ class ArticleRecord(Base, frozen=True, kw_only=True):
     id: Slug
     title: Text
     source: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.-]+\.txt$", description="File in seeds/.")]
-    date: Date
+    date: CalendarDate
     date_basis: GroundsRecord | None = None
     language: Annotated[str, Meta(pattern=r"^[a-z]{2}$")] = "en"
     evidence: list[Evidence] = []
@@ -139,7 +139,7 @@ class OrganisationRecord(Base, frozen=True, kw_only=True):
     kind: OrganisationKind
     status: OrganisationStatus = "existing"
     status_basis: GroundsRecord | None = None
-    founded: Date | None = None
+    founded: CalendarDate | None = None
     founded_basis: GroundsRecord | None = None
     parent: OrganisationId | None = None
     parent_basis: GroundsRecord | None = None
@@ -203,8 +203,8 @@ class MeetingRecord(Base, frozen=True, kw_only=True):
     id: Slug
     name: Text
     kind: MeetingKind
-    start: Date
-    end: Date | None = None
+    start: CalendarDate
+    end: CalendarDate | None = None
     place: PlaceRecord | None = None
     place_basis: GroundsRecord | None = None
     organiser: OrganisationId | None = None
@@ -223,7 +223,7 @@ class QuoteRecord(Base, frozen=True, kw_only=True):
     addressee: PartyRecord | None = None
     meeting: MeetingId | None = None
     meeting_basis: GroundsRecord | None = None
-    date: Date | None = None
+    date: CalendarDate | None = None
     date_basis: GroundsRecord | None = None
     evidence: list[Evidence]
 
@@ -252,7 +252,7 @@ class StatisticRecord(Base, frozen=True, kw_only=True):
     basis: GroundsRecord | None = None
     subject: EntityId | None = None
     subject_basis: GroundsRecord | None = None
-    date: Date | None = None
+    date: CalendarDate | None = None
     date_basis: GroundsRecord | None = None
     evidence: list[Evidence]
 
@@ -264,7 +264,7 @@ class StatementRecord(Base, frozen=True, kw_only=True):
     kind: StatementKind
     speaker: PartyRecord
     addressee: PartyRecord | None = None
-    date: Date | None = None
+    date: CalendarDate | None = None
     date_basis: GroundsRecord | None = None
     meeting: MeetingId | None = None
     meeting_basis: GroundsRecord | None = None
@@ -283,9 +283,9 @@ class EventRecord(Base, frozen=True, kw_only=True):
     kind: EventKind
     name: Text
     summary: Text
-    start: Date | None = None
-    end: Date | None = None
-    no_later_than: Date | None = None
+    start: CalendarDate | None = None
+    end: CalendarDate | None = None
+    no_later_than: CalendarDate | None = None
     date_basis: GroundsRecord | None = None
     actors: list[ActorRecord] = []
     place: PlaceRecord | None = None

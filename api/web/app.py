@@ -50,7 +50,7 @@ def create_litestar(settings: Settings, version: str, opened: Opened) -> Litesta
     async def provide_store() -> Store:
         return opened.store
 
-    config = openapi_config(version, examples(samples(settings.database)))
+    config = openapi_config(version, examples(samples(settings.database)), settings.public_url)
     config.openapi_router = Router(
         "/schema", route_handlers=[], guards=[only_the_document], include_in_schema=False
     )

@@ -8,7 +8,7 @@ import msgspec
 from litestar import MediaType, Request
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.openapi.spec import Contact, Tag
+from litestar.openapi.spec import Contact, License, Server, Tag
 
 from api.model.catalog import BY_NAME, RESOURCES
 from api.model.models import Problem
@@ -57,12 +57,18 @@ RFC 8288 `Link` header. Errors are RFC 9457 problem documents. Every 200 carries
 """
 
 
-def openapi_config(version: str, examples: Mapping[str, Any]) -> OpenAPIConfig:
+def openapi_config(
+    version: str, examples: Mapping[str, Any], public_url: str | None = None
+) -> OpenAPIConfig:
+    """``public_url``, when the deployment knows it, makes ``servers`` absolute, so that a client
+    generated from the document has a usable base URL outside a browser."""
     return OpenAPIConfig(
         title="Article Facts API",
         version=f"1.0.0+{version}",
         description=DESCRIPTION,
-        contact=Contact(name="Article Facts API"),
+        contact=Contact(name="Article Facts API maintainers"),
+        license=License(name="MIT", identifier="MIT"),
+        servers=[Server(url=public_url or "/", description="This service")],
         path="/schema",
         render_plugins=[DocumentPlugin(examples)],
         tags=[
@@ -147,11 +153,43 @@ def examples(samples: Mapping[str, tuple[bytes, int]]) -> dict[str, Any]:
     return found
 
 
+#: Real answers of the service, pinned by tests/test_openapi.py: each is what it sends to the
+#: request named in the summary.
+PROBLEM_EXAMPLES = {
+    "400": (
+        "GET /v1/quotes?limit=0",
+        {
+            "type": "about:blank",
+            "title": "Bad Request",
+            "status": 400,
+            "detail": "invalid parameter 'limit'",
+            "errors": [{"parameter": "limit", "detail": "Expected `int` >= 1"}],
+        },
+    ),
+    "404": (
+        "GET /v1/quotes/no-such-quote",
+        {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": "no quote with id 'no-such-quote'",
+            "errors": [],
+        },
+    ),
+}
+
+
 def complete(document: Document, examples: Mapping[str, Any]) -> Document:
-    """Plain query parameters, validators, 304s, OpenAPI links and real examples."""
+    """Plain query parameters, validators, 304s, OpenAPI links, real examples, and what makes
+    generated clients precise: every property the service sends is required (it sends all of
+    them, null where there is no value), and no operation needs credentials."""
     operations = {
         op["operationId"]: op for item in document["paths"].values() for op in item.values()
     }
+    document["security"] = []
+    for schema in document["components"]["schemas"].values():
+        if "properties" in schema:
+            schema["required"] = sorted(schema["properties"])
     _numbers(document)
     for operation in operations.values():
         _plain_parameters(operation)
@@ -165,6 +203,10 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
             **(LINK_HEADER if operation["operationId"].startswith("list") else {}),
         }
         operation["responses"]["304"] = NOT_MODIFIED
+        for status, (request, problem) in PROBLEM_EXAMPLES.items():
+            if status in operation["responses"]:
+                content = operation["responses"][status]["content"][PROBLEM_JSON]
+                content["examples"] = {"real": {"summary": request, "value": problem}}
     for resource in RESOURCES:
         noun = resource.noun.capitalize()
         listing, item = operations[f"list{resource.name.capitalize()}"], operations[f"get{noun}"]
@@ -185,6 +227,9 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
         }
         _example(listing, examples.get(f"list:{resource.name}"))
         _example(item, examples.get(resource.name))
+        if resource.name in examples:
+            (path_id,) = [p for p in item["parameters"] if p["in"] == "path"]
+            path_id["examples"] = {"real": {"value": examples[resource.name]["id"]}}
     operations["getArticle"]["responses"]["200"]["links"]["getArticleText"] = {
         "operationId": "getArticleText",
         "parameters": {"id": "$response.body#/id"},

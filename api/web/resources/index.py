@@ -8,8 +8,8 @@ from litestar import get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 
-from api.model.catalog import RESOURCES
-from api.model.models import Health, Index
+from api.model.catalog import RESOURCES, Collections, Counts, Index
+from api.model.models import Health
 from api.web.openapi import LIST_RESPONSES, NOT_READY
 from api.web.store import Store
 
@@ -29,8 +29,8 @@ async def index(store: NamedDependency[Store]) -> Index:
     return Index(
         version=meta["version"],
         # Only what answers a plain GET: search needs its q, so the document describes it.
-        collections={r.name: f"/v1/{r.name}" for r in RESOURCES},
-        counts=await store.counts(),
+        collections=Collections(**{r.name: f"/v1/{r.name}" for r in RESOURCES}),
+        counts=Counts(**await store.counts()),
     )
 
 

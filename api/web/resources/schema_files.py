@@ -22,7 +22,12 @@ def _files() -> dict[str, bytes]:
     "/v1/schemas",
     operation_id="listSchemas",
     summary="List the JSON Schemas",
-    description="Links to the JSON Schema (draft 2020-12) of every resource and fixture shape.",
+    description=(
+        "Links to the JSON Schema (draft 2020-12) of every resource and fixture shape. Each"
+        " schema's name and the OpenAPI component it describes: "
+        + ", ".join(f"`{name}` = `{model.__name__}`" for name, model in schemas.PUBLISHED.items())
+        + " (`fixture` is the shape of the curated fixture files, not of a response)."
+    ),
     tags=["Index"],
     responses=LIST_RESPONSES,
 )
