@@ -31,9 +31,16 @@ NAMES = _vocabulary(
     "ada bela cyra dana elin faro gaia hana ines jora kemi lina mira nora olan pera quin "
     "rana sela tove ulla vera wren xeno yara zeno"
 )
-KINDS = ("summit", "council_session", "exercise", "bilateral_talks")
+KINDS = ("summit", "council_session", "conversation", "bilateral_talks")
 UNITS = ("people", "troops", "usd", "tonnes", "km", "percent")
-QUALIFIERS = ("exact", "approximately", "more_than", "at_least")
+#: The qualifiers the corpus uses, each with the bounds it gives a value (the fixtures' rule).
+BOUNDS = {
+    "exact": lambda v: {"min": v, "max": v},
+    "approximately": lambda v: {"min": round(v * 0.9), "max": round(v * 1.1)},
+    "more_than": lambda v: {"min": v, "min_exclusive": True, "max": None},
+    "at_least": lambda v: {"min": v, "max": None},
+}
+QUALIFIERS = tuple(BOUNDS)
 ORG_KINDS = ("intergovernmental_organisation", "military_alliance", "government_agency")
 ROLES = ("head_of_state", "delegation", "official")
 #: Facts per article by kind: quotes, statistics, meetings, members (in that proportion).
@@ -139,6 +146,7 @@ def facts_of(article: Article, count: int, sizes: Sizes, rng: random.Random) -> 
         elif kind == "statistics":
             value = rng.randint(1, 1_000_000)
             unit = rng.choice(UNITS)
+            qualifier = rng.choice(QUALIFIERS)
             sentence = f"The {_words(rng, 2)} count was {value} {unit}."
             start = article.add(sentence)
             yield (
@@ -147,7 +155,8 @@ def facts_of(article: Article, count: int, sizes: Sizes, rng: random.Random) -> 
                     "id": f"s-{fid}",
                     "value": value,
                     "unit": unit,
-                    "qualifier": rng.choice(QUALIFIERS),
+                    "qualifier": qualifier,
+                    "bounds": BOUNDS[qualifier](value),
                     "measure": f"{_words(rng, 2)} count",
                     "subject": f"country-{rng.randrange(sizes.countries)}",
                     "date": _date(rng),
