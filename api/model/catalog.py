@@ -34,12 +34,15 @@ from api.model.models import (
 )
 from api.model.parameters import (
     CURSOR,
+    FORMAT,
     LIMIT,
     NONE,
     NUMBER,
     SLUG,
     Constraints,
     QueryParameter,
+    facet,
+    fields,
     sort,
     text,
 )
@@ -120,6 +123,8 @@ class Resource:
     #: An entity (a country, organisation or person): its id is unique across entity lists,
     #: and a reference may name any of them.
     entity: bool = False
+    #: The schema.org class of a record, for its JSON-LD ``@type``.
+    schema_type: str = "Thing"
 
     @property
     def noun(self) -> str:
@@ -188,7 +193,19 @@ class Resource:
                 )
         if self.search_text is not None:
             found.append(text("Only records whose text matches all these words."))
-        return tuple(found)
+        if self.facets:
+            found.append(facet(self.facets))
+        return (*found, *self.item_parameters)
+
+    @cached_property
+    def item_parameters(self) -> tuple[QueryParameter, ...]:
+        """The representation of a record: its format and which of its fields."""
+        return (FORMAT, fields(tuple(self.model.__struct_fields__)))
+
+    @property
+    def facets(self) -> tuple[str, ...]:
+        """What ``facet`` counts by: every equality filter (each is stored as links)."""
+        return tuple(self.links)
 
 
 def refs(*values: Ref | None) -> list[str]:
@@ -242,6 +259,7 @@ def _fact_article(record: Any, _: Corpus) -> list[str]:
 FACT_ARTICLE = Link("Only facts taken from this article (id).", _fact_article)
 
 ARTICLES = Resource(
+    schema_type="NewsArticle",
     name="articles",
     model=Article,
     summary="source articles",
@@ -253,6 +271,7 @@ ARTICLES = Resource(
 )
 
 COUNTRIES = Resource(
+    schema_type="Country",
     name="countries",
     model=Country,
     summary="countries",
@@ -283,6 +302,7 @@ def refs_or_empty(value: str | None) -> list[str]:
 
 
 ORGANISATIONS = Resource(
+    schema_type="Organization",
     name="organisations",
     model=Organisation,
     summary="organisations and their bodies",
@@ -315,6 +335,7 @@ ORGANISATIONS = Resource(
 )
 
 PEOPLE = Resource(
+    schema_type="Person",
     name="people",
     model=Person,
     summary="people",
@@ -337,6 +358,7 @@ PEOPLE = Resource(
 )
 
 MEMBERS = Resource(
+    schema_type="OrganizationRole",
     name="members",
     model=Member,
     summary="memberships",
@@ -357,6 +379,7 @@ MEMBERS = Resource(
 )
 
 MEETINGS = Resource(
+    schema_type="Event",
     name="meetings",
     model=Meeting,
     summary="meetings: summits, council sessions, exercises, bilateral talks",
@@ -388,6 +411,7 @@ MEETINGS = Resource(
 )
 
 QUOTES = Resource(
+    schema_type="Quotation",
     name="quotes",
     model=Quote,
     summary="exact quotations",
@@ -403,6 +427,7 @@ QUOTES = Resource(
 )
 
 STATISTICS = Resource(
+    schema_type="Observation",
     name="statistics",
     model=Statistic,
     summary="numbers with unit, qualifier and subject",

@@ -25,6 +25,12 @@ class NotFound(ApiError):
     status = 404
 
 
+class NotAcceptable(ApiError):
+    """No representation the service has satisfies the request's Accept."""
+
+    status = 406
+
+
 class BadRequest(ApiError):
     """One or more parameters are invalid; ``errors`` names each of them."""
 

@@ -23,7 +23,7 @@ from api.web.problems import EXCEPTION_HANDLERS
 from api.web.query import known_parameters
 from api.web.resources.articles import article_text
 from api.web.resources.collection import collection_router
-from api.web.resources.index import health, index
+from api.web.resources.index import health, index, json_ld_context
 from api.web.resources.schema_files import get_schema, list_schemas
 from api.web.resources.search import search
 from api.web.store import Opened, Store, samples
@@ -60,6 +60,7 @@ def create_litestar(settings: Settings, version: str, opened: Opened) -> Litesta
             search,
             index,
             health,
+            json_ld_context,
             list_schemas,
             get_schema,
             docs_router,

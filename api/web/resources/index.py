@@ -1,10 +1,13 @@
-"""The entry point /v1 and the liveness check /health."""
+"""The entry point /v1, the liveness check /health and the JSON-LD context."""
+
+from typing import Any
 
 from litestar import get
 from litestar.di import NamedDependency
 
 from api.model.catalog import RESOURCES
 from api.model.models import Health, Index
+from api.web.linked import CONTEXT_PATH, context
 from api.web.openapi import LIST_RESPONSES
 from api.web.store import Store
 
@@ -38,3 +41,16 @@ async def index(store: NamedDependency[Store]) -> Index:
 async def health(store: NamedDependency[Store]) -> Health:
     meta = await store.meta()
     return Health(status="ok", version=meta["version"])
+
+
+@get(
+    CONTEXT_PATH,
+    operation_id="getContext",
+    summary="The JSON-LD context",
+    description="What the terms of the jsonld representation mean: schema.org where it has them.",
+    tags=["Index"],
+    media_type="application/ld+json",
+    responses=LIST_RESPONSES,
+)
+async def json_ld_context() -> dict[str, Any]:
+    return context()
