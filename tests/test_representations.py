@@ -19,6 +19,7 @@ from api.model.catalog import RESOURCES, Resource
 from api.settings import Settings
 from api.web.app import create_app
 from api.web.edge import Edge
+from api.web.representation import MEDIA
 from api.web.resources import collection
 
 NAMES = [resource.name for resource in RESOURCES]
@@ -300,3 +301,15 @@ def test_pandas_reads_csv_and_ndjson_from_the_live_server(live_server: str) -> N
     lines = pandas.read_json(f"{live_server}/v1/quotes?format=ndjson", lines=True)
     assert list(lines["id"]) == [r["id"] for r in records]
     assert len(lines.columns) == len(records[0])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_document_describes_every_representation(document: dict[str, Any], name: str) -> None:
+    for path in (f"/v1/{name}", f"/v1/{name}/{{id}}"):
+        operation = document["paths"][path]["get"]
+        content = operation["responses"]["200"]["content"]
+        assert set(content) == {"application/json", *MEDIA.values()}
+        assert "406" in operation["responses"]
+        query = {p["name"]: p["schema"] for p in operation["parameters"] if p["in"] == "query"}
+        assert query["format"]["enum"] == ["json", "csv", "ndjson", "jsonld"]
+        assert "fields" in query

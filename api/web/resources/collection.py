@@ -18,7 +18,7 @@ from api.model.catalog import Resource
 from api.model.errors import BadRequest
 from api.model.models import FacetValue, PageLinks, PageMeta
 from api.model.parameters import SLUG
-from api.web.openapi import ITEM_RESPONSES, LIST_RESPONSES
+from api.web.openapi import ITEM_RESPONSES, LIST_RESPONSES, NEGOTIATED
 from api.web.query import Cursor, decode_cursor, encode_cursor, fts_match
 from api.web.representation import SHAPING, Shape, negotiated
 from api.web.signature import query_get
@@ -200,7 +200,7 @@ def collection_router(resource: Resource) -> Router:
                 name=f"{resource.name}:list",
                 summary=f"List {resource.summary}",
                 description=f"Pages through {resource.summary}, filtered and sorted.",
-                responses=LIST_RESPONSES,
+                responses={**LIST_RESPONSES, **NEGOTIATED},
             )(list_records),
             query_get(
                 "/{id:str}",
@@ -209,7 +209,7 @@ def collection_router(resource: Resource) -> Router:
                 name=f"{resource.name}:get",
                 summary=f"Get one of the {resource.summary}",
                 description=f"One {resource.noun} by id.",
-                responses=ITEM_RESPONSES,
+                responses={**ITEM_RESPONSES, **NEGOTIATED},
             )(get_record),
         ],
     )
