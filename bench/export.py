@@ -27,19 +27,22 @@ from bench.servers import build, cores, service
 CHUNK = 1 << 16
 
 
+def corpus(database: Path) -> dict[str, str]:
+    """The settings of the scale corpus beside ``database``: ``serve`` rebuilds a database
+    whose inputs are not the ones it was built from, so the service is given these too."""
+    out = database.parent
+    return {
+        "ARTICLE_FACTS_SEEDS": str(out / "seeds"),
+        "ARTICLE_FACTS_FIXTURES": str(out / "fixtures"),
+        "ARTICLE_FACTS_DB": str(database),
+    }
+
+
 def ensure(database: Path, facts: int) -> None:
     """The scale corpus's database, generated and built when there is none."""
-    if database.exists():
-        return
-    out = database.parent
-    scale.generate(out, articles=max(facts // 100, 1), facts=facts)
-    build(
-        {
-            "ARTICLE_FACTS_SEEDS": str(out / "seeds"),
-            "ARTICLE_FACTS_FIXTURES": str(out / "fixtures"),
-            "ARTICLE_FACTS_DB": str(database),
-        }
-    )
+    if not database.exists():
+        scale.generate(database.parent, articles=max(facts // 100, 1), facts=facts)
+        build(corpus(database))
 
 
 def shell(database: Path, table: str, cpus: str) -> tuple[float, int]:
@@ -84,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     server_core, _, _ = cores()
     shell_runs = [shell(args.database, args.collection, server_core) for _ in range(args.runs)]
     rows = shell_runs[0][1]
-    server = service("export", args.database, server_core)
+    server = service("export", args.database, server_core, corpus(args.database))
     logs = args.out.parent
     logs.mkdir(parents=True, exist_ok=True)
     server.start(logs)

@@ -198,6 +198,11 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
             }
             for field, target in resource.follow.items()
         }
+        either = _sparse(document, resource.model.__name__)
+        document["components"]["schemas"][f"{resource.model.__name__}Page"]["properties"]["data"][
+            "items"
+        ] = either
+        item["responses"]["200"]["content"]["application/json"]["schema"] = either
         for operation in (listing, item):
             operation["responses"]["200"]["content"].update(copy.deepcopy(OTHER_REPRESENTATIONS))
         _example(listing, examples.get(f"list:{resource.name}"))
@@ -208,6 +213,18 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
         "description": "The text of this article.",
     }
     return document
+
+
+def _sparse(document: Document, name: str) -> Document:
+    """A record, or with ``fields`` the record with only the chosen fields (and id): the
+    schema ``<Name>Fields``, the model's with only id required."""
+    schemas = document["components"]["schemas"]
+    schemas[f"{name}Fields"] = {
+        **copy.deepcopy(schemas[name]),
+        "required": ["id"],
+        "description": f"A {name.lower()} with only the fields `fields` chose, and its id.",
+    }
+    return {"anyOf": [{"$ref": f"#/components/schemas/{name}{kind}"} for kind in ("", "Fields")]}
 
 
 def _plain_parameters(operation: Document) -> None:

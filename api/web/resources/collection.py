@@ -96,12 +96,17 @@ def _after(values: Mapping[str, Any], sort: str) -> tuple[SortValue, str] | None
 
 
 async def export(
-    resource: Resource, store: Store, values: Mapping[str, Any], shape: Shape
+    resource: Resource,
+    store: Store,
+    found: list[Condition],
+    sort: str,
+    after: tuple[SortValue, str] | None,
+    shape: Shape,
 ) -> AsyncIterator[bytes]:
-    """Every matching record, in the requested sort, read one keyset page at a time."""
-    found = conditions(resource, values)
-    sort: str = values["sort"]
-    after, first = _after(values, sort), True
+    """Every matching record after ``after``, in ``sort``, read one keyset page at a time.
+    Its parameters are validated before it starts: once the response has begun, a problem
+    document can no longer be sent."""
+    first = True
     while True:
         bodies, _, after = await store.page(
             resource, found, sort.lstrip("-"), sort.startswith("-"), after, EXPORT_PAGE
@@ -136,7 +141,10 @@ async def answer_list(
     NDJSON without ``limit``) or one page, with ``meta.facets`` when asked for."""
     shape = Shape.of(resource, negotiated(request, values["format"]), values["fields"])
     if shape.streams and "limit" not in request.query_params:
-        return Stream(export(resource, store, values, shape), media_type=shape.content_type)
+        sort = values["sort"]
+        found, after = conditions(resource, values), _after(values, sort)
+        records = export(resource, store, found, sort, after, shape)
+        return Stream(records, media_type=shape.content_type)
     bodies, meta = await read_page(resource, store, values)
     if values.get("facet"):
         facets = await read_facets(resource, store, request, values)

@@ -9,6 +9,7 @@ from api.model.catalog import RESOURCES
 from api.model.models import Health, Index
 from api.web.linked import CONTEXT_PATH, context
 from api.web.openapi import LIST_RESPONSES
+from api.web.representation import MEDIA
 from api.web.store import Store
 
 
@@ -49,7 +50,7 @@ async def health(store: NamedDependency[Store]) -> Health:
     summary="The JSON-LD context",
     description="What the terms of the jsonld representation mean: schema.org where it has them.",
     tags=["Index"],
-    media_type="application/ld+json",
+    media_type=MEDIA["jsonld"],
     responses=LIST_RESPONSES,
 )
 async def json_ld_context() -> dict[str, Any]:
