@@ -313,3 +313,18 @@ def test_the_document_describes_every_representation(document: dict[str, Any], n
         query = {p["name"]: p["schema"] for p in operation["parameters"] if p["in"] == "query"}
         assert query["format"]["enum"] == ["json", "csv", "ndjson", "jsonld"]
         assert "fields" in query
+
+
+BAD_STREAMS = {
+    "cursor": "/v1/countries?format=csv&cursor=0",
+    "date_from": "/v1/meetings?format=ndjson&date_from=2016-01-01&date_to=2015-01-01",
+}
+
+
+@pytest.mark.parametrize(("parameter", "url"), BAD_STREAMS.items())
+def test_a_bad_value_is_a_400_before_a_stream_starts(
+    client: Client, parameter: str, url: str
+) -> None:
+    response = client.get(url)
+    assert response.status_code == 400
+    assert parameter in [error["parameter"] for error in response.json()["errors"]]
