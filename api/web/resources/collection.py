@@ -6,7 +6,7 @@ validates and documents every parameter; the handler body only translates them t
 
 from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import msgspec
 from litestar import Request, Response, Router
@@ -123,7 +123,9 @@ async def read_facets(
     """Per requested facet, its values over the filtered set, each with the list it filters."""
     found = conditions(resource, values)
     path = request.url.path
-    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    # In the client's order (multi_items walks a set, whose order varies by process).
+    given = parse_qsl(request.url.query, keep_blank_values=True)
+    pairs = [(k, v) for k, v in given if k != "cursor"]
     facets = {}
     for name in dict.fromkeys(values["facet"]):
         kept = [(k, v) for k, v in pairs if k != name]
