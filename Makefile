@@ -21,7 +21,7 @@ COMPILE = $(UV) pip compile pyproject.toml --all-extras --universal --python-ver
 # The inner loop leaves out what needs a live server, a browser or a generated-request contract run.
 QUICK := not live and not browser and not contract
 
-.PHONY: run test check lint lock lock-upgrade lock-check build schemas browser npm wrk nginx bench \
+.PHONY: run test check lint lock lock-upgrade lock-check build schemas browser npm wrk sqlite3 nginx bench \
 	bench-smoke serve-proxy kernel clients install clean
 
 # Build when an input or the code changed, then serve: `serve` itself never writes the database.
@@ -126,6 +126,11 @@ clients: clients/node_modules/.installed
 clients/node_modules/.installed: clients/package-lock.json
 	cd clients && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# sqlite3, the command-line shell bench/export.py measures CSV export against.
+sqlite3:
+	@command -v sqlite3 >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null)
 
 # nginx, the reference deployment's caching proxy (deploy/), from Debian's packages.
 nginx:

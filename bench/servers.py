@@ -92,6 +92,12 @@ class Server:
             "processes": len(peaks),
         }
 
+    def rss_kib(self) -> int:
+        """Resident set (VmRSS, KiB) of the server's processes now, summed."""
+        if self.process is None:
+            return 0
+        return sum(_status(pid, "VmRSS:") for pid in _tree(self.process.pid))
+
     def cpu_seconds(self) -> float:
         """CPU time the server's processes have used so far."""
         if self.process is None:
@@ -139,9 +145,14 @@ def _tree(pid: int) -> Iterator[int]:
 
 
 def _vm_hwm(pid: int) -> int:
+    return _status(pid, "VmHWM:")
+
+
+def _status(pid: int, key: str) -> int:
+    """A KiB figure of /proc/<pid>/status (0 for a process that has gone)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(key):
                 return int(line.split()[1])
     except OSError:
         pass

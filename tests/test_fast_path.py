@@ -402,7 +402,13 @@ def test_the_fast_path_takes_the_parameters_the_document_gives_each_operation(
 
 def test_the_fast_path_leaves_a_mounted_app_alone_and_lets_unexpected_errors_through() -> None:
     fast = FastPath(Opened())  # never opened: reading it is an error, not a routed answer
-    scope: Any = {"type": "http", "path": "/v1/quotes", "root_path": "/api", "query_string": b""}
+    scope: Any = {
+        "type": "http",
+        "path": "/v1/quotes",
+        "root_path": "/api",
+        "query_string": b"",
+        "headers": [],
+    }
     assert asyncio.run(fast(scope)) is None
     with pytest.raises(RuntimeError, match="not open"):
         asyncio.run(fast({**scope, "root_path": ""}))  # type: ignore[arg-type]

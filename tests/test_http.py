@@ -165,7 +165,7 @@ def test_the_revision_changes_with_any_module_of_the_package(tmp_path: Path) -> 
     first = revision("data-1", package)
     assert revision("data-1", package) == first == revision("data-1")
     assert revision("data-2", package) != first
-    envelope = package / "web" / "resources" / "collection.py"
+    envelope = package / "web" / "representation.py"
     envelope.write_text(envelope.read_text().replace("b'{\"data\":['", "b'{\"items\":['"))
     changed = revision("data-1", package)
     assert changed != first

@@ -1,13 +1,13 @@
 """The negative matrix: every operation and parameter of the OpenAPI document, wrong in every way.
 
-For each parameter the document declares: a wrong type, out of range, 2^64, empty, over-long,
-NUL, FTS syntax (`"`, `-`, `NEAR(`, `AND`), the parameter twice, and for each operation an
-unknown parameter. What the answer must be is read from the document itself: a value its schema
-refuses is a 400 problem document naming the parameter in `errors[].parameter`; a value it
-admits is answered (200, or 404 for an id nothing has); and every status is one the operation
-documents. A cursor is valid only as the service
-issued it. Nothing is ever a 5xx. The collections come from api/model/catalog.py RESOURCES, and the
-document must describe each of them with exactly the catalog's parameters.
+For each parameter the document declares: a wrong type, out of range, 2^64, empty, over-long, NUL,
+FTS syntax (`"`, `-`, `NEAR(`, `AND`), the parameter twice (refused unless the document makes it an
+array), and for each operation an unknown parameter. What the answer must be is read from the
+document itself: a value its schema refuses is a 400 problem document naming the parameter in
+`errors[].parameter`; a value it admits is answered (200, or 404 for an id nothing has); and every
+status is one the operation documents. A cursor is valid only as the service issued it. Nothing is
+ever a 5xx. The collections come from api/model/catalog.py RESOURCES, and the document must
+describe each of them with exactly the catalog's parameters.
 """
 
 import json
@@ -34,7 +34,7 @@ WRONG_TYPE = {
 }
 FTS_SYNTAX = ['"', "-", "NEAR(", "AND"]
 #: Values that fit a string parameter; the first its schema accepts is its valid value.
-CANDIDATES = ("csto", "RU", "people", "russia")
+CANDIDATES = ("csto", "RU", "people", "russia", "id")
 Query = list[tuple[str, str]]
 
 
@@ -122,8 +122,13 @@ class Matrix:
         sort = self.query["sort"]["schema"]["default"]
         return encode_cursor(Cursor(sort, first["data"][0][sort], first["data"][0]["id"]))
 
+    def schema(self, name: str) -> dict[str, Any]:
+        """A parameter's schema; a repeatable one's (an array), of each of its values."""
+        schema: dict[str, Any] = self.query[name]["schema"]
+        return schema["items"] if schema.get("type") == "array" else schema
+
     def valid(self, name: str) -> str:
-        schema = self.query[name]["schema"]
+        schema = self.schema(name)
         if name == "cursor":
             return self.cursor()
         if "enum" in schema:
@@ -144,9 +149,10 @@ class Matrix:
     def probes(self) -> Iterator[Probe]:
         yield Probe("no_such_parameter", "unknown", self.path(), [("no_such_parameter", "1")], True)
         for name, parameter in self.query.items():
-            schema, valid, others = parameter["schema"], self.valid(name), self.required(but=name)
+            schema, valid, others = self.schema(name), self.valid(name), self.required(but=name)
             twice = [*others, (name, valid), (name, valid)]
-            yield Probe(name, "duplicated", self.path(), twice, True)
+            repeatable = parameter["schema"].get("type") == "array"
+            yield Probe(name, "duplicated", self.path(), twice, not repeatable)
             for kind, value in bad_values(schema, valid):
                 refused = name == "cursor" or not admits(schema, value)
                 yield Probe(name, kind, self.path(), [*others, (name, value)], refused)
@@ -191,6 +197,7 @@ def catalog_parameters(name: str) -> set[str]:
     resource = next(resource for resource in RESOURCES if resource.name == name)
     names = {"limit", "cursor", "sort", *resource.links}
     names |= {n for span in resource.ranges for n in (span.low_param, span.high_param)}
+    names |= {"format", "fields"} | ({"facet"} if resource.links else set())
     return names | ({"q"} if resource.search_text is not None else set())
 
 

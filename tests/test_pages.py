@@ -235,7 +235,7 @@ def test_pages_and_assets_are_cached_revalidate_and_answer_head(
     assert isinstance(edge, Edge)
     with TestClient(app=edge) as client:
         first = client.get(path)
-        assert (path, b"") in edge._entries  # kept by the response cache
+        assert any(key[:2] == (path, b"") for key in edge._entries)  # kept by the cache
         etag = first.headers["etag"]
         assert first.headers["cache-control"].startswith("public")
         again = client.get(path, headers={"If-None-Match": etag})

@@ -46,12 +46,15 @@ from api.model.models import (
 )
 from api.model.parameters import (
     CURSOR,
+    FORMAT,
     LIMIT,
     NONE,
     NUMBER,
     SLUG,
     Constraints,
     QueryParameter,
+    facet,
+    fields,
     sort,
     text,
 )
@@ -133,6 +136,8 @@ class Resource:
     #: An entity (a country, organisation or person): its id is unique across entity lists,
     #: and a reference may name any of them.
     entity: bool = False
+    #: The schema.org class of a record, for its JSON-LD ``@type``.
+    schema_type: str = "Thing"
 
     @property
     def noun(self) -> str:
@@ -201,7 +206,19 @@ class Resource:
                 )
         if self.search_text is not None:
             found.append(text("Only records whose text matches all these words."))
-        return tuple(found)
+        if self.facets:
+            found.append(facet(self.facets))
+        return (*found, *self.item_parameters)
+
+    @cached_property
+    def item_parameters(self) -> tuple[QueryParameter, ...]:
+        """The representation of a record: its format and which of its fields."""
+        return (FORMAT, fields(tuple(self.model.__struct_fields__)))
+
+    @property
+    def facets(self) -> tuple[str, ...]:
+        """What ``facet`` counts by: every equality filter (each is stored as links)."""
+        return tuple(self.links)
 
 
 def refs(*values: Ref | None) -> list[str]:
@@ -279,6 +296,7 @@ BASIS = Link(
 )
 
 ARTICLES = Resource(
+    schema_type="NewsArticle",
     name="articles",
     model=Article,
     summary="source articles",
@@ -290,6 +308,7 @@ ARTICLES = Resource(
 )
 
 COUNTRIES = Resource(
+    schema_type="Country",
     name="countries",
     model=Country,
     summary="countries",
@@ -320,6 +339,7 @@ def refs_or_empty(value: str | None) -> list[str]:
 
 
 ORGANISATIONS = Resource(
+    schema_type="Organization",
     name="organisations",
     model=Organisation,
     summary="organisations and their bodies",
@@ -353,6 +373,7 @@ ORGANISATIONS = Resource(
 )
 
 PEOPLE = Resource(
+    schema_type="Person",
     name="people",
     model=Person,
     summary="people",
@@ -376,6 +397,7 @@ PEOPLE = Resource(
 )
 
 MEMBERS = Resource(
+    schema_type="OrganizationRole",
     name="members",
     model=Member,
     summary="memberships",
@@ -397,6 +419,7 @@ MEMBERS = Resource(
 )
 
 MEETINGS = Resource(
+    schema_type="Event",
     name="meetings",
     model=Meeting,
     summary="meetings: summits, council sessions, exercises, bilateral talks",
@@ -429,6 +452,7 @@ MEETINGS = Resource(
 )
 
 QUOTES = Resource(
+    schema_type="Quotation",
     name="quotes",
     model=Quote,
     summary="exact quotations",
@@ -460,6 +484,7 @@ def high_end(bounds: Bounds) -> float:
 
 
 STATISTICS = Resource(
+    schema_type="Observation",
     name="statistics",
     model=Statistic,
     summary="numbers with unit, qualifier and subject",

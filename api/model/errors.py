@@ -31,6 +31,12 @@ class Unavailable(ApiError):
     status = 503
 
 
+class NotAcceptable(ApiError):
+    """No representation the service has satisfies the request's Accept."""
+
+    status = 406
+
+
 class BadRequest(ApiError):
     """One or more parameters are invalid; ``errors`` names each of them."""
 

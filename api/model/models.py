@@ -7,7 +7,7 @@ docstring becomes its schema description.
 
 from typing import Annotated, Literal
 
-from msgspec import Meta, Struct
+from msgspec import UNSET, Meta, Struct, UnsetType
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[
@@ -409,12 +409,22 @@ class Ref(Base, frozen=True, kw_only=True):
     href: Href
 
 
+class FacetValue(Base, frozen=True, kw_only=True):
+    """One value of a facet: how many filtered records have it, and the list filtered by it."""
+
+    value: str
+    count: Annotated[int, Meta(ge=1)]
+    href: Href
+
+
 class PageMeta(Base, frozen=True, kw_only=True):
     """Paging facts of a collection response."""
 
     total: Annotated[int, Meta(ge=0, description="Records matching the filters, all pages.")]
     limit: Annotated[int, Meta(ge=1, le=500)]
     next_cursor: str | None
+    #: Only when ``facet`` was given: per name, its values over the filtered set.
+    facets: dict[str, list[FacetValue]] | UnsetType = UNSET
 
 
 class PageLinks(Base, frozen=True, kw_only=True):

@@ -8,7 +8,7 @@ OpenAPI) and into the fast path's query Struct (``msgspec.defstruct``, converted
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -54,6 +54,8 @@ class QueryParameter:
     #: The value when absent; None (and not required) means "no filter".
     default: Any = None
     required: bool = False
+    #: Given any number of times (a list); any other parameter at most once.
+    repeatable: bool = False
     #: Stated in the OpenAPI schema only; the handler checks it, with a more precise message.
     documented: Mapping[str, Any] = field(default_factory=dict)
 
@@ -117,4 +119,34 @@ def text(description: str, *, required: bool = False) -> QueryParameter:
         constraints=Constraints(min_length=1, max_length=MAX_TEXT),
         required=required,
         documented={"pattern": TEXT_PATTERN},
+    )
+
+
+#: The representations of a collection or record (api/web/representation.py renders them).
+FORMATS = ("json", "csv", "ndjson", "jsonld")
+FORMAT = QueryParameter(
+    name="format",
+    annotation=Literal[FORMATS],
+    description="Representation: json (the default), csv, ndjson or jsonld; wins over Accept.",
+)
+
+
+def fields(names: Sequence[str]) -> QueryParameter:
+    """``fields``: a comma-separated list of these names (its pattern admits no other)."""
+    name = "(?:" + "|".join(map(re.escape, names)) + ")"
+    return QueryParameter(
+        name="fields",
+        annotation=str,
+        description="Only these top-level fields, comma-separated (id is always included).",
+        constraints=Constraints(pattern=f"^{name}(?:,{name})*$", max_length=1000),
+    )
+
+
+def facet(names: tuple[str, ...]) -> QueryParameter:
+    return QueryParameter(
+        name="facet",
+        annotation=list[Literal[names]],  # type: ignore[valid-type]
+        description="Count the filtered records by this filter's values (repeatable):"
+        " meta.facets.<name>.",
+        repeatable=True,
     )

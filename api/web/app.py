@@ -23,7 +23,7 @@ from api.web.problems import EXCEPTION_HANDLERS
 from api.web.query import known_parameters
 from api.web.resources.articles import article_text
 from api.web.resources.collection import collection_router
-from api.web.resources.index import health, index, ready
+from api.web.resources.index import health, index, json_ld_context, ready
 from api.web.resources.pages import article, assets, home
 from api.web.resources.schema_files import get_schema, list_schemas
 from api.web.resources.search import search
@@ -62,6 +62,7 @@ def create_litestar(settings: Settings, version: str, opened: Opened) -> Litesta
             index,
             health,
             ready,
+            json_ld_context,
             list_schemas,
             get_schema,
             docs_router,

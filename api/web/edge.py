@@ -1,9 +1,10 @@
 """The HTTP edge in front of routing: ETag/304, HEAD, CORS, security headers, response cache.
 
 The dataset is immutable while a process serves it, so a GET response is a pure function of
-its path and query string, given the revision (api/revision.py: the dataset version and a
-digest of the code and libraries that render responses). That makes a hash of the revision,
-the path and the query string a strong ETag: the same one means the same bytes, and every
+its path, query string and Accept header (which representation), given the revision
+(api/revision.py: the dataset version and a digest of the code and libraries that render
+responses). That makes a hash of the revision, the path, the query string and Accept a strong
+ETag: the same one means the same bytes, and every
 build or deploy that may change bytes gives every response a new one. It costs the same for
 any body size (hashing a 9 KB list body cost more than reading it from SQLite).
 
@@ -11,7 +12,9 @@ The edge renders a GET once through the application, adds the ETag and keeps the
 a bounded LRU cache; later requests with the same path and query are answered from the cache
 without routing. HEAD is answered as GET without the body. Only 200 responses are cached, and
 not those the application marks ``Cache-Control: no-store`` (the health checks): they get no
-ETag and keep their no-store.
+ETag and keep their no-store. A response the application streams (a body in parts: a whole
+collection as CSV or NDJSON) is sent on part by part with the same headers and ETag, and never
+kept: its memory stays flat.
 
 On a cache miss an optional *shortcut* (api/fast.py) may answer a GET before routing; whatever
 answers, the edge finishes the response the same way (headers, ETag, Cache-Control). A cached
@@ -42,14 +45,16 @@ from api.web.problems import FAILURE, PROBLEM_JSON, log
 Headers = list[tuple[bytes, bytes]]
 FAILURE_TYPE = (b"content-type", PROBLEM_JSON.encode())
 FAILURE_BODY = msgspec.json.encode(FAILURE)
-#: What a GET response is a function of (with the revision): its path and query string.
-Key = tuple[str, bytes]
+#: What a GET response is a function of (with the revision): its path, query string and Accept
+#: (the representation is negotiated; see api/web/representation.py).
+Key = tuple[str, bytes, bytes]
 SAFE = ("GET", "HEAD")
 ALWAYS: Headers = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"access-control-allow-origin", b"*"),
     (b"access-control-expose-headers", b"ETag, Link"),
+    (b"vary", b"Accept"),
 ]
 PREFLIGHT: Headers = [
     (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
@@ -168,14 +173,16 @@ class Edge:
             return
         method = scope["method"]
         if method in SAFE:
-            key = (scope["path"], scope["query_string"])
+            key = (scope["path"], scope["query_string"], header(scope, b"accept") or b"")
             rendered = self._entries.get(key)
             if rendered is None:
-                rendered = await self._miss(scope, receive, key)
+                rendered = await self._miss(scope, receive, send, key)
+                if rendered is None:
+                    return  # streamed as it was rendered
             else:
                 self._entries.move_to_end(key)
             if rendered.etag is not None:
-                condition = _header(scope, b"if-none-match")
+                condition = header(scope, b"if-none-match")
                 if condition is not None and etag_matches(condition, rendered.etag):
                     await send(rendered.not_modified)
                     await send(NO_BODY)
@@ -185,8 +192,8 @@ class Edge:
             return
         if (
             method == "OPTIONS"
-            and _header(scope, b"origin") is not None
-            and _header(scope, b"access-control-request-method") is not None
+            and header(scope, b"origin") is not None
+            and header(scope, b"access-control-request-method") is not None
         ):
             await send(PREFLIGHT_RESPONSE.start)
             await send(NO_BODY)
@@ -196,7 +203,7 @@ class Edge:
             scope = {**scope, "query_string": b""}
         await self.app(scope, receive, _adding(send, ALWAYS))
 
-    async def _miss(self, scope: Scope, receive: Receive, key: Key) -> Rendered:
+    async def _miss(self, scope: Scope, receive: Receive, send: Send, key: Key) -> Rendered | None:
         try:
             answer = None if self.shortcut is None else await self.shortcut(scope)
         except Exception:
@@ -205,7 +212,10 @@ class Edge:
             return self._finish(key, 500, [FAILURE_TYPE], FAILURE_BODY)
         if answer is None:
             get: HTTPScope = {**scope, "method": "GET"}  # type: ignore[typeddict-item]
-            rendered = await self._render(get, receive, key)
+            found = await self._render(get, receive, Passing(self, scope, send, key))
+            if found is None:
+                return None
+            rendered = found
         else:
             headers, body = answer
             rendered = self._finish(key, 200, headers, body)
@@ -222,7 +232,9 @@ class Edge:
             _, evicted = self._entries.popitem(last=False)
             self._bytes -= evicted.size
 
-    async def _render(self, scope: Scope, receive: Receive, key: Key) -> Rendered:
+    async def _render(self, scope: Scope, receive: Receive, passing: "Passing") -> Rendered | None:
+        """The application's response, complete; or None when it was a stream (a body sent in
+        parts), which ``passing`` sent on as it came and nothing kept."""
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -230,21 +242,19 @@ class Edge:
             if message["type"] == "http.response.start":
                 start.update(message)
             elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
+                if not passing.open and message.get("more_body", False) and not chunks:
+                    await passing.begin(int(start["status"]), start.get("headers", []))
+                if passing.open:
+                    await passing.forward(message)
+                else:
+                    chunks.append(message.get("body", b""))
 
         await self.app(scope, receive, collect)
+        if passing.open:
+            return None
         status, raw = int(start["status"]), start.get("headers", [])
-        return self._complete(key, status, raw, b"".join(chunks))
-
-    def _complete(self, key: Key, status: int, raw: Any, body: bytes) -> Rendered:
-        """The application's response as the edge sends it (see ``_finish``)."""
-        headers = [
-            (k.lower(), v)
-            for k, v in _allow_head(raw)
-            if k.lower() not in DROPPED and k.lower() != b"content-length"
-        ]
         stored = NO_STORE not in ((k.lower(), v) for k, v in raw)
-        return self._finish(key, status, headers, body, stored=stored)
+        return self._finish(passing.key, status, _own(raw), b"".join(chunks), stored=stored)
 
     def _finish(
         self, key: Key, status: int, headers: Headers, body: bytes, *, stored: bool = True
@@ -253,15 +263,58 @@ class Edge:
         headers (lower-case names, none of those the edge sets); a response that may not be
         ``stored`` and any but a 200 get ``no-store`` and no ETag."""
         length = (b"content-length", b"%d" % len(body))
-        if status != 200 or not stored:
-            return Rendered(status, [*headers, length, NO_STORE, *ALWAYS], body, None)
-        digest = self._hash.copy()  # blake2b(revision \0 path \0 query)
-        digest.update(b"%s\0%s" % (key[0].encode("utf-8", "surrogatepass"), key[1]))
-        etag = b'"%s"' % digest.hexdigest().encode()
-        return Rendered(status, [*headers, length, (b"etag", etag), *self._cached], body, etag)
+        etag = self.etag(key) if status == 200 and stored else None
+        return Rendered(status, self.closing([*headers, length], etag), body, etag)
+
+    def etag(self, key: Key) -> bytes:
+        digest = self._hash.copy()  # blake2b(revision \0 path \0 query \0 accept)
+        digest.update(b"%s\0%s\0%s" % (key[0].encode("utf-8", "surrogatepass"), key[1], key[2]))
+        return b'"%s"' % digest.hexdigest().encode()
+
+    def closing(self, headers: Headers, etag: bytes | None) -> Headers:
+        """The edge's headers after a response's own: ETag and Cache-Control for a 200."""
+        if etag is None:
+            return [*headers, NO_STORE, *ALWAYS]
+        return [*headers, (b"etag", etag), *self._cached]
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
+class Passing:
+    """A streamed response on its way to the client: headers as for any other (with its
+    ETag, so If-None-Match still gives a 304), the parts sent as they come, none kept.
+    HEAD and a 304 send no body; the parts the application still produces are dropped."""
+
+    def __init__(self, edge: Edge, scope: Scope, send: Send, key: Key) -> None:
+        self.edge, self.scope, self.send, self.key = edge, scope, send, key
+        self.open = False
+        self._quiet = scope.get("method") == "HEAD"
+
+    async def begin(self, status: int, raw: Any) -> None:
+        self.open = True
+        etag = self.edge.etag(self.key) if status == 200 else None
+        headers = self.edge.closing(_own(raw), etag)
+        condition = header(self.scope, b"if-none-match")
+        if etag is not None and condition is not None and etag_matches(condition, etag):
+            status, self._quiet = 304, True
+            headers = [(k, v) for k, v in headers if k not in NOT_MODIFIED_DROPS]
+        await self.send({"type": "http.response.start", "status": status, "headers": headers})
+        if self._quiet:
+            await self.send(NO_BODY)
+
+    async def forward(self, message: Message) -> None:
+        if not self._quiet:
+            await self.send(message)
+
+
+def _own(raw: Any) -> Headers:
+    """The application's headers the edge keeps: lower-case, none of those it sets itself."""
+    return [
+        (k.lower(), v)
+        for k, v in _allow_head(raw)
+        if k.lower() not in DROPPED and k.lower() != b"content-length"
+    ]
+
+
+def header(scope: Scope, name: bytes) -> bytes | None:
     """The last value of a request header (names are lower case in ASGI scopes)."""
     found = None
     for key, value in scope["headers"]:

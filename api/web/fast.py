@@ -1,14 +1,15 @@
 """The fast path: plain list, item and search GETs, answered without routing.
 
 On a cache miss the edge asks here first. A request is taken only when every part of it is
-plain and known: a collection path, or an item path of a record that exists, with no query; or
-a list or search query string of the operation's own parameters, each once, whose values are
-unreserved characters. The values are checked by the operation's one parameter description
-(api/model/parameters.py), compiled here into a query Struct (``msgspec.defstruct``) and
-converted with ``strict=False``, as Litestar converts the same description compiled into the
-route's signature; ``QueryParameter.fault`` does the rest, for the route's guard and for this.
-The answer comes from the same Store by the reader the route uses (``read_page``,
-``read_hits``), with the envelope, links and headers the routes build.
+plain and known, and asks for plain JSON (no Accept, or one taking JSON alone or anything; no
+``format``, ``fields`` or ``facet``): a collection path, or an item path of a record that
+exists, with no query; or a list or search query string of the operation's own parameters, each
+once, whose values are unreserved characters. The values are checked by the operation's one
+parameter description (api/model/parameters.py), compiled here into a query Struct
+(``msgspec.defstruct``) and converted with ``strict=False``, as Litestar converts the same
+description compiled into the route's signature; ``QueryParameter.fault`` does the rest, for
+the route's guard and for this. The answer comes from the same Store by the reader the route
+uses (``read_page``, ``read_hits``), with the envelope, links and headers the routes build.
 
 Anything else, and any refusal of the service's own (an ``ApiError``: an invalid value, an
 unknown id, a bad cursor, ``date_from`` after ``date_to``), returns None: routing then answers,
@@ -29,8 +30,9 @@ from api.model.catalog import RESOURCES, SEARCH, Resource
 from api.model.errors import ApiError
 from api.model.models import PageMeta
 from api.model.parameters import QueryParameter
-from api.web.edge import Headers
-from api.web.resources.collection import JSON, envelope, page_links, read_page
+from api.web.edge import Headers, header
+from api.web.representation import PLAIN_JSON, SHAPING, envelope
+from api.web.resources.collection import JSON, page_links, read_page
 from api.web.resources.search import read_hits
 from api.web.store import Opened, Store
 
@@ -68,8 +70,8 @@ class Listing:
     def values(self, pairs: list[tuple[str, str]]) -> dict[str, Any] | None:
         """The defaults and the given values, converted; None when routing must answer."""
         raw = dict(pairs)
-        if len(raw) < len(pairs):
-            return None  # a parameter given twice
+        if len(raw) < len(pairs) or raw.keys() & SHAPING:
+            return None  # a parameter given twice, or a representation routing negotiates
         for name, value in pairs:
             parameter = self.described.get(name)
             if parameter is None or parameter.fault(value) is not None:
@@ -101,7 +103,7 @@ class FastPath:
         self._lists = {listing.path: listing for listing in listings}
 
     async def __call__(self, scope: Scope) -> Answer | None:
-        if scope.get("root_path"):
+        if scope.get("root_path") or header(scope, b"accept") not in PLAIN_JSON:
             return None
         path: str = scope["path"]
         query: bytes = scope["query_string"]

@@ -14,6 +14,7 @@ from api.model.catalog import BY_NAME, RESOURCES
 from api.model.models import Problem
 from api.web.problems import PROBLEM_JSON
 from api.web.query import Cursor, encode_cursor
+from api.web.representation import MEDIA
 
 
 def _problem(description: str) -> ResponseSpec:
@@ -33,8 +34,39 @@ NOT_FOUND = _problem("No record has this id.")
 NOT_READY = _problem(
     "The service cannot read its database now; `Retry-After` says when to ask again."
 )
+NOT_ACCEPTABLE = _problem(
+    "Accept takes none of the representations (without `format`); `detail` lists them."
+)
 LIST_RESPONSES = {400: BAD_REQUEST}
 ITEM_RESPONSES = {400: BAD_REQUEST, 404: NOT_FOUND}
+#: The responses of a collection's operations, which negotiate their representation.
+NEGOTIATED = {406: NOT_ACCEPTABLE}
+#: The 200 content of the other representations, beside the JSON Litestar documents.
+OTHER_REPRESENTATIONS = {
+    MEDIA["csv"]: {
+        "schema": {
+            "type": "string",
+            "description": "RFC 4180, UTF-8, one header row. Nested objects are flattened into"
+            " columns joined by `_` (`speaker_id`, `speaker_name`, `date_value`); a list is one"
+            " cell of compact JSON; null is an empty cell. A list without `limit` is every"
+            " matching record, streamed.",
+        }
+    },
+    MEDIA["ndjson"]: {
+        "schema": {
+            "type": "string",
+            "description": "One JSON record a line (the records of the JSON representation)."
+            " A list without `limit` is every matching record, streamed.",
+        }
+    },
+    MEDIA["jsonld"]: {
+        "schema": {
+            "type": "object",
+            "description": "JSON-LD with `@context` /v1/context.jsonld: a record as a node with"
+            " `@id` (its path) and a schema.org `@type`; a list as `@graph`.",
+        }
+    },
+}
 
 DESCRIPTION = """\
 Typed, evidence-anchored facts extracted from news articles: organisations, memberships,
@@ -54,6 +86,12 @@ Collections share one shape: `limit` (1-500), an opaque keyset `cursor`, `sort=f
 `sort=-field` (ties broken by id), typed filters, a `{data, meta, links}` envelope and an
 RFC 8288 `Link` header. Errors are RFC 9457 problem documents. Every 200 carries a strong
 `ETag`; send it back in `If-None-Match` for a 304.
+
+Collections and records also answer as CSV, NDJSON and JSON-LD: `format=csv|ndjson|jsonld`,
+or `Accept: text/csv`, `application/x-ndjson`, `application/ld+json` (`format` wins; an
+Accept none satisfies is a 406). CSV and NDJSON without `limit` stream every matching record.
+`fields=a,b` keeps only those fields (and `id`); `facet=<filter>` (repeatable) adds
+`meta.facets` with each value's count and a link that filters by it.
 """
 
 
@@ -225,6 +263,13 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
             }
             for field, target in resource.follow.items()
         }
+        either = _sparse(document, resource.model.__name__)
+        document["components"]["schemas"][f"{resource.model.__name__}Page"]["properties"]["data"][
+            "items"
+        ] = either
+        item["responses"]["200"]["content"]["application/json"]["schema"] = either
+        for operation in (listing, item):
+            operation["responses"]["200"]["content"].update(copy.deepcopy(OTHER_REPRESENTATIONS))
         _example(listing, examples.get(f"list:{resource.name}"))
         _example(item, examples.get(resource.name))
         if resource.name in examples:
@@ -236,6 +281,18 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
         "description": "The text of this article.",
     }
     return document
+
+
+def _sparse(document: Document, name: str) -> Document:
+    """A record, or with ``fields`` the record with only the chosen fields (and id): the
+    schema ``<Name>Fields``, the model's with only id required."""
+    schemas = document["components"]["schemas"]
+    schemas[f"{name}Fields"] = {
+        **copy.deepcopy(schemas[name]),
+        "required": ["id"],
+        "description": f"A {name.lower()} with only the fields `fields` chose, and its id.",
+    }
+    return {"anyOf": [{"$ref": f"#/components/schemas/{name}{kind}"} for kind in ("", "Fields")]}
 
 
 def _plain_parameters(operation: Document) -> None:

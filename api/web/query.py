@@ -24,8 +24,8 @@ async def known_parameters(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """Guard: refuse what Litestar's parsing would let through or report without a name:
-    unknown and repeated parameters, text that is not UTF-8, the faults of a raw value
-    (``QueryParameter.fault``) and a missing required parameter."""
+    unknown parameters, repeated ones (unless repeatable), text that is not UTF-8, the faults
+    of a raw value (``QueryParameter.fault``) and a missing required parameter."""
     described: dict[str, QueryParameter] = {p.name: p for p in handler.opt.get(PARAMETERS, ())}
     errors = [
         ParameterError(parameter=name, detail="not valid UTF-8")
@@ -37,7 +37,7 @@ async def known_parameters(
         fault = None if parameter is None else parameter.fault(value)
         if parameter is None:
             errors.append(ParameterError(parameter=name, detail="unknown parameter"))
-        elif name in seen:
+        elif name in seen and not parameter.repeatable:
             errors.append(ParameterError(parameter=name, detail="given more than once"))
         elif fault is not None:
             errors.append(ParameterError(parameter=name, detail=fault))

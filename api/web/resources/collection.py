@@ -4,27 +4,38 @@ The list handler's signature is generated from the Resource's filters, so Litest
 validates and documents every parameter; the handler body only translates them to conditions.
 """
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import msgspec
-from litestar import Request, Response, Router, get
+from litestar import Request, Response, Router
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
+from litestar.response import Stream
 
 from api.model.catalog import Resource
 from api.model.errors import BadRequest
-from api.model.models import PageLinks, PageMeta
+from api.model.models import FacetValue, PageLinks, PageMeta
 from api.model.parameters import SLUG
-from api.web.openapi import ITEM_RESPONSES, LIST_RESPONSES
+from api.web.openapi import ITEM_RESPONSES, LIST_RESPONSES, NEGOTIATED
 from api.web.query import Cursor, decode_cursor, encode_cursor, fts_match
+from api.web.representation import SHAPING, Shape, negotiated
 from api.web.signature import query_get
-from api.web.store import Condition, Store, link_condition, range_conditions, text_condition
+from api.web.store import (
+    Condition,
+    SortValue,
+    Store,
+    link_condition,
+    range_conditions,
+    text_condition,
+)
 
 JSON = "application/json"
-#: The parameters that page and sort; any other one filters.
-PAGING = frozenset({"limit", "cursor", "sort"})
+#: The parameters that page, sort or shape the answer; any other one filters.
+UNFILTERED = frozenset({"limit", "cursor", "sort"}) | SHAPING
+#: Records a stream reads from SQLite at a time (one keyset page): memory stays flat.
+EXPORT_PAGE = 1000
 IdParameter = Annotated[
     str,
     PathParameter(description="The record's id (a slug).", **SLUG.given()),
@@ -38,20 +49,6 @@ def page_model(resource: Resource) -> type[msgspec.Struct]:
         [("data", list[resource.model]), ("meta", PageMeta), ("links", PageLinks)],  # type: ignore[name-defined]
         kw_only=True,
         forbid_unknown_fields=True,
-    )
-
-
-def envelope(bodies: list[bytes], meta: PageMeta, links: PageLinks) -> bytes:
-    return b"".join(
-        (
-            b'{"data":[',
-            b",".join(bodies),
-            b'],"meta":',
-            msgspec.json.encode(meta),
-            b',"links":',
-            msgspec.json.encode(links),
-            b"}",
-        )
     )
 
 
@@ -82,10 +79,7 @@ async def read_page(
 ) -> tuple[list[bytes], PageMeta]:
     """The records of one page of a validated list request, and its meta."""
     sort: str = values["sort"]
-    after = None
-    if values.get("cursor") is not None:
-        cursor = decode_cursor(values["cursor"], sort)
-        after = (cursor.value, cursor.id)
+    after = _after(values, sort)
     limit: int = values["limit"]
     bodies, total, last = await store.page(
         resource, conditions(resource, values), sort.lstrip("-"), sort.startswith("-"), after, limit
@@ -94,8 +88,75 @@ async def read_page(
     return bodies, PageMeta(total=total, limit=limit, next_cursor=next_cursor)
 
 
+def _after(values: Mapping[str, Any], sort: str) -> tuple[SortValue, str] | None:
+    if values.get("cursor") is None:
+        return None
+    cursor = decode_cursor(values["cursor"], sort)
+    return cursor.value, cursor.id
+
+
+async def export(
+    resource: Resource,
+    store: Store,
+    found: list[Condition],
+    sort: str,
+    after: tuple[SortValue, str] | None,
+    shape: Shape,
+) -> AsyncIterator[bytes]:
+    """Every matching record after ``after``, in ``sort``, read one keyset page at a time.
+    Its parameters are validated before it starts: once the response has begun, a problem
+    document can no longer be sent."""
+    first = True
+    while True:
+        bodies, _, after = await store.page(
+            resource, found, sort.lstrip("-"), sort.startswith("-"), after, EXPORT_PAGE
+        )
+        yield shape.chunk(bodies, first)
+        first = False
+        if after is None:
+            return
+
+
+async def read_facets(
+    resource: Resource, store: Store, request: Request[Any, Any, Any], values: Mapping[str, Any]
+) -> dict[str, list[FacetValue]]:
+    """Per requested facet, its values over the filtered set, each with the list it filters."""
+    found = conditions(resource, values)
+    path = request.url.path
+    # In the client's order (multi_items walks a set, whose order varies by process).
+    given = parse_qsl(request.url.query, keep_blank_values=True)
+    pairs = [(k, v) for k, v in given if k != "cursor"]
+    facets = {}
+    for name in dict.fromkeys(values["facet"]):
+        kept = [(k, v) for k, v in pairs if k != name]
+        facets[name] = [
+            FacetValue(value=value, count=count, href=f"{path}?{urlencode([*kept, (name, value)])}")
+            for value, count in await store.facet(resource, found, name)
+        ]
+    return facets
+
+
+async def answer_list(
+    resource: Resource, store: Store, request: Request[Any, Any, Any], values: Mapping[str, Any]
+) -> Response[bytes] | Stream:
+    """A list request in its negotiated representation: a stream of every match (CSV or
+    NDJSON without ``limit``) or one page, with ``meta.facets`` when asked for."""
+    shape = Shape.of(resource, negotiated(request, values["format"]), values["fields"])
+    if shape.streams and "limit" not in request.query_params:
+        sort = values["sort"]
+        found, after = conditions(resource, values), _after(values, sort)
+        records = export(resource, store, found, sort, after, shape)
+        return Stream(records, media_type=shape.content_type)
+    bodies, meta = await read_page(resource, store, values)
+    if values.get("facet"):
+        facets = await read_facets(resource, store, request, values)
+        meta = msgspec.structs.replace(meta, facets=facets)
+    links, headers = request_links(request, meta.next_cursor)
+    return Response(shape.page(bodies, meta, links), media_type=shape.content_type, headers=headers)
+
+
 def conditions(resource: Resource, values: Mapping[str, Any]) -> list[Condition]:
-    if values.keys() <= PAGING:
+    if values.keys() <= UNFILTERED:
         return []  # nothing but paging was given (the fast path passes only what was given)
     found = [
         link_condition(resource, name, str(values[name]))
@@ -123,15 +184,19 @@ def collection_router(resource: Resource) -> Router:
 
     async def list_records(
         store: NamedDependency[Store], request: Request[Any, Any, Any], **values: Any
-    ) -> Response[bytes]:
-        bodies, meta = await read_page(resource, store, values)
-        links, headers = request_links(request, meta.next_cursor)
-        return Response(envelope(bodies, meta, links), media_type=JSON, headers=headers)
+    ) -> Response[bytes] | Stream:
+        return await answer_list(resource, store, request, values)
 
     list_records.__annotations__["return"] = Response[page]  # type: ignore[valid-type]
 
-    async def get_record(store: NamedDependency[Store], id: IdParameter) -> Response[bytes]:
-        return Response(await store.body(resource, id), media_type=JSON)
+    async def get_record(
+        store: NamedDependency[Store],
+        request: Request[Any, Any, Any],
+        id: IdParameter,
+        **values: Any,
+    ) -> Response[bytes]:
+        shape = Shape.of(resource, negotiated(request, values["format"]), values["fields"])
+        return Response(shape.item(await store.body(resource, id)), media_type=shape.content_type)
 
     get_record.__annotations__["return"] = Response[model]  # type: ignore[valid-type]
     return Router(
@@ -145,15 +210,16 @@ def collection_router(resource: Resource) -> Router:
                 name=f"{resource.name}:list",
                 summary=f"List {resource.summary}",
                 description=f"Pages through {resource.summary}, filtered and sorted.",
-                responses=LIST_RESPONSES,
+                responses={**LIST_RESPONSES, **NEGOTIATED},
             )(list_records),
-            get(
+            query_get(
                 "/{id:str}",
+                resource.item_parameters,
                 operation_id=f"get{resource.noun.capitalize()}",
                 name=f"{resource.name}:get",
                 summary=f"Get one of the {resource.summary}",
                 description=f"One {resource.noun} by id.",
-                responses=ITEM_RESPONSES,
+                responses={**ITEM_RESPONSES, **NEGOTIATED},
             )(get_record),
         ],
     )

@@ -1,8 +1,10 @@
-"""The entry point /v1, liveness (/health) and readiness (/ready).
+"""The entry point /v1, liveness (/health), readiness (/ready) and the JSON-LD context.
 
 Neither check is ever cached, by the edge or by anybody else (``Cache-Control: no-store``):
 a cached "ok" is how the service once said it was healthy while it could not read a record.
 """
+
+from typing import Any
 
 from litestar import get
 from litestar.datastructures import CacheControlHeader
@@ -10,7 +12,9 @@ from litestar.di import NamedDependency
 
 from api.model.catalog import RESOURCES, Collections, Counts, Index
 from api.model.models import Health
+from api.web.linked import CONTEXT_PATH, context
 from api.web.openapi import LIST_RESPONSES, NOT_READY
+from api.web.representation import MEDIA
 from api.web.store import Store
 
 NO_STORE = CacheControlHeader(no_store=True)
@@ -66,3 +70,16 @@ async def health(store: NamedDependency[Store]) -> Health:
 async def ready(store: NamedDependency[Store]) -> Health:
     await store.ready()
     return Health(status="ok", version=store.version)
+
+
+@get(
+    CONTEXT_PATH,
+    operation_id="getContext",
+    summary="The JSON-LD context",
+    description="What the terms of the jsonld representation mean: schema.org where it has them.",
+    tags=["Index"],
+    media_type=MEDIA["jsonld"],
+    responses=LIST_RESPONSES,
+)
+async def json_ld_context() -> dict[str, Any]:
+    return context()

@@ -11,7 +11,8 @@ from api.model.catalog import SEARCH, SEARCHED
 from api.model.models import PageLinks, PageMeta, SearchHit
 from api.web.openapi import LIST_RESPONSES
 from api.web.query import Cursor, decode_rank_cursor, encode_cursor, fts_match
-from api.web.resources.collection import JSON, envelope, request_links
+from api.web.representation import envelope
+from api.web.resources.collection import JSON, request_links
 from api.web.signature import query_get
 from api.web.store import MAX_RANKED, Store
 
