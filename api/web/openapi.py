@@ -231,6 +231,10 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
     _numbers(document)
     for operation in operations.values():
         _plain_parameters(operation)
+        for status, (request, problem) in PROBLEM_EXAMPLES.items():
+            if status in operation["responses"]:
+                content = operation["responses"][status]["content"][PROBLEM_JSON]
+                content["examples"] = {"real": {"summary": request, "value": problem}}
         ok = operation["responses"]["200"]
         if operation["operationId"] in UNCACHED:
             ok["headers"] = NO_STORE_HEADERS
@@ -241,10 +245,6 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
             **(LINK_HEADER if operation["operationId"].startswith("list") else {}),
         }
         operation["responses"]["304"] = NOT_MODIFIED
-        for status, (request, problem) in PROBLEM_EXAMPLES.items():
-            if status in operation["responses"]:
-                content = operation["responses"][status]["content"][PROBLEM_JSON]
-                content["examples"] = {"real": {"summary": request, "value": problem}}
     for resource in RESOURCES:
         noun = resource.noun.capitalize()
         listing, item = operations[f"list{resource.name.capitalize()}"], operations[f"get{noun}"]
