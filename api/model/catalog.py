@@ -528,6 +528,7 @@ STATEMENTS = Resource(
     model=Statement,
     summary="reported speech and joint statements",
     description="Reported (indirect) speech and joint statements: who, to whom, when, where.",
+    schema_type="Claim",
     label=lambda s: s.summary if len(s.summary) <= 80 else s.summary[:79] + "…",
     search_text=lambda s, _: " ".join([s.summary, *(span.exact for span in s.evidence)]),
     links={
@@ -577,6 +578,7 @@ EVENTS = Resource(
     model=Event,
     summary="dated happenings that are not gatherings",
     description="Deliveries, withdrawals, declarations, operations, exercises, foundings, ends.",
+    schema_type="Event",
     label=lambda e: e.name,
     search_text=lambda e, _: " ".join([e.name, e.summary, *e.items]),
     links={
