@@ -3,6 +3,7 @@
 // `tsc --strict` and runs `node build/scenario.js BASE_URL`; each line printed is one step.
 import { client } from './client/client.gen';
 import { getArticleText, getQuote, listCountries, listQuotes, search } from './client/sdk.gen';
+import type { Quote } from './client/types.gen';
 
 async function main(base: string): Promise<void> {
   client.setConfig({ baseUrl: base });
@@ -23,9 +24,11 @@ async function main(base: string): Promise<void> {
   } while (cursor !== undefined);
   console.log(`paged: ${ids.length} countries, ${new Set(ids).size} distinct, total ${total}`);
 
-  const quote = await getQuote({ path: { id: first.data.data[0].id } });
-  if (quote.data === undefined) throw new Error(`item: ${quote.response.status}`);
-  console.log(`item: ${quote.data.id} by ${quote.data.speaker.name}, ${quote.data.evidence.length} spans`);
+  const found = await getQuote({ path: { id: first.data.data[0].id } });
+  if (found.data === undefined) throw new Error(`item: ${found.response.status}`);
+  // Without `fields` the service sends the whole record (the document's first alternative).
+  const quote = found.data as Quote;
+  console.log(`item: ${quote.id} by ${quote.speaker.name}, ${quote.evidence.length} spans`);
 
   const missing = await getQuote({ path: { id: 'no-such-quote' } });
   if (missing.error === undefined) throw new Error('404: no error');
@@ -39,7 +42,7 @@ async function main(base: string): Promise<void> {
   if (hits.data === undefined) throw new Error(`search: ${hits.response.status}`);
   console.log(`search: ${JSON.stringify([...new Set(hits.data.data.map((hit) => hit.type))].sort())}`);
 
-  const evidence = quote.data.evidence[0];
+  const evidence = quote.evidence[0];
   const span = await getArticleText({
     path: { id: evidence.article },
     query: { start: evidence.start, end: evidence.end },

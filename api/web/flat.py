@@ -59,7 +59,10 @@ def _columns(path: tuple[str, ...], kind: msgspec.inspect.Type) -> Iterator[Colu
 
 
 def _struct(kind: msgspec.inspect.Type) -> msgspec.inspect.StructType | None:
-    """The object type of a field (also when it may be null), or None for any other type."""
+    """The object type of a field (also when it may be null or is annotated), or None for any
+    other type."""
+    if isinstance(kind, msgspec.inspect.Metadata):
+        return _struct(kind.type)
     if isinstance(kind, msgspec.inspect.StructType):
         return kind
     if isinstance(kind, msgspec.inspect.UnionType):

@@ -10,6 +10,7 @@ from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Contact, License, Server, Tag
 
+from api.model import models
 from api.model.catalog import BY_NAME, RESOURCES
 from api.model.models import Problem
 from api.web.problems import PROBLEM_JSON
@@ -217,6 +218,22 @@ PROBLEM_EXAMPLES = {
 }
 
 
+def _sometimes_sent() -> dict[str, frozenset[str]]:
+    """Per model, the fields it leaves out when they have no value (those that default to
+    UNSET); every other field is always sent."""
+    found: dict[str, frozenset[str]] = {}
+    for model in vars(models).values():
+        if isinstance(model, type) and issubclass(model, msgspec.Struct):
+            fields = msgspec.structs.fields(model)
+            left_out = frozenset(f.encode_name for f in fields if f.default is msgspec.UNSET)
+            if left_out:
+                found[model.__name__] = left_out
+    return found
+
+
+SOMETIMES_SENT = _sometimes_sent()
+
+
 def complete(document: Document, examples: Mapping[str, Any]) -> Document:
     """Plain query parameters, validators, 304s, OpenAPI links, real examples, and what makes
     generated clients precise: every property the service sends is required (it sends all of
@@ -225,9 +242,10 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
         op["operationId"]: op for item in document["paths"].values() for op in item.values()
     }
     document["security"] = []
-    for schema in document["components"]["schemas"].values():
+    for name, schema in document["components"]["schemas"].items():
         if "properties" in schema:
-            schema["required"] = sorted(schema["properties"])
+            optional = SOMETIMES_SENT.get(name, frozenset())
+            schema["required"] = sorted(set(schema["properties"]) - optional)
     _numbers(document)
     for operation in operations.values():
         _plain_parameters(operation)
@@ -290,6 +308,7 @@ def _sparse(document: Document, name: str) -> Document:
     schemas[f"{name}Fields"] = {
         **copy.deepcopy(schemas[name]),
         "required": ["id"],
+        "title": f"{name}Fields",
         "description": f"A {name.lower()} with only the fields `fields` chose, and its id.",
     }
     return {"anyOf": [{"$ref": f"#/components/schemas/{name}{kind}"} for kind in ("", "Fields")]}
@@ -312,14 +331,15 @@ def _plain_parameters(operation: Document) -> None:
 
 
 def _numbers(node: Any) -> None:
-    """``int | float`` is a JSON number: oneOf [integer, number] would match an integer twice."""
+    """``int | float`` is a JSON number: oneOf [integer, number] would match an integer twice.
+    A oneOf of a single schema (``X | UnsetType`` leaves one) is that schema."""
     if isinstance(node, dict):
         variants = node.get("oneOf")
         numbers = [{"type": "integer"}, {"type": "number"}]
         if isinstance(variants, list) and all(number in variants for number in numbers):
             variants.remove({"type": "integer"})
-            if len(variants) == 1:
-                node.update(node.pop("oneOf")[0])
+        if isinstance(variants, list) and len(variants) == 1:
+            node.update(node.pop("oneOf")[0])
         for value in node.values():
             _numbers(value)
     elif isinstance(node, list):
