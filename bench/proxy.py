@@ -32,10 +32,9 @@ from typing import Any
 import msgspec
 
 from api.build import build, is_fresh
-from api.settings import Settings
+from api.settings import ROOT, Settings
 from deploy.proxy import Deployment, Limits, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "report.lua"
 PATH = "/v1/quotes"
 #: No per-client limit may throttle the load generator.

@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.build import is_fresh
-from api.settings import Settings
+from api.settings import ROOT, Settings
 from api.web.query import fts_match
 from api.web.store import MAX_RANKED, SMALL_SEARCH
 from bench import scale
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 25.0
 
 

@@ -221,6 +221,11 @@ class Resource:
         return tuple(self.links)
 
 
+def _short(text: str) -> str:
+    """A label of at most 80 characters: the text, cut with an ellipsis when longer."""
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
 def refs(*values: Ref | None) -> list[str]:
     return [value.id for value in values if value is not None]
 
@@ -457,7 +462,7 @@ QUOTES = Resource(
     model=Quote,
     summary="exact quotations",
     description="Exact quotations with speaker and occasion.",
-    label=lambda q: q.text if len(q.text) <= 80 else q.text[:79] + "…",
+    label=lambda q: _short(q.text),
     search_text=lambda q, _: q.text,
     links={
         "speaker": Link("Only quotes by this person (id).", lambda q, _: refs(q.speaker)),
@@ -529,7 +534,7 @@ STATEMENTS = Resource(
     summary="reported speech and joint statements",
     description="Reported (indirect) speech and joint statements: who, to whom, when, where.",
     schema_type="Claim",
-    label=lambda s: s.summary if len(s.summary) <= 80 else s.summary[:79] + "…",
+    label=lambda s: _short(s.summary),
     search_text=lambda s, _: " ".join([s.summary, *(span.exact for span in s.evidence)]),
     links={
         "speaker": Link(
