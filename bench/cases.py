@@ -1,6 +1,7 @@
 """The cases, as a table: every load the benchmark measures, the server it runs against and
 what it shows; the scale corpus some of them read."""
 
+import base64
 import json
 import logging
 import sqlite3
@@ -176,6 +177,31 @@ def rendered(database: Path, path: str) -> bytes:
         return client.get(path).content
 
 
+def captured(database: Path, paths: list[str]) -> list[dict[str, Any]]:
+    """The service's complete responses at ``paths`` (rendered in-process, as the cached service
+    answers them), for bench/peers.py's ``limit_responses``; the last path is asked again with
+    the ETag it got, so its 304 is captured too."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    rows = []
+    with TestClient(app=create_app(Settings(database=database))) as client:
+        for number, path in enumerate(paths):
+            conditional = number == len(paths) - 1
+            headers = {"If-None-Match": client.get(path).headers["etag"]} if conditional else {}
+            response = client.get(path, headers=headers)
+            parts = urllib.parse.urlsplit(path)
+            rows.append(
+                {
+                    "path": parts.path,
+                    "query": parts.query,
+                    "conditional": conditional,
+                    "status": response.status_code,
+                    "headers": list(response.headers.multi_items()),
+                    "body": base64.b64encode(response.content).decode(),
+                }
+            )
+    return rows
+
+
 def quote_id(database: Path) -> str:
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
@@ -192,8 +218,18 @@ def plan_cases(
     limit = peer("limit", "bench.peers:limit", server_core)
     list_body = plan.raw / "quotes.json"
     list_body.write_bytes(rendered(database, "/v1/quotes"))
+    filtered = "/v1/meetings?kind=summit&date_from=2015-01-01"
+    search = "/v1/search?q=terrorism"
+    kinds = {"list": "/v1/quotes", "item": f"/v1/quotes/{quote}", "filtered": filtered}
+    kinds["search"] = search
+    answers = plan.raw / "responses.json"
+    answers.write_text(json.dumps(captured(database, [*kinds.values(), kinds["item"]])))
     same = peer(
-        "limit-list-bytes", "bench.peers:limit_same_bytes", server_core, BENCH_BODY=str(list_body)
+        "limit-responses",
+        "bench.peers:limit_responses",
+        server_core,
+        kinds["list"],
+        BENCH_RESPONSES=str(answers),
     )
     constant = peer("litestar-constant", "bench.peers:litestar_constant", server_core)
     constant_list = peer(
@@ -216,11 +252,21 @@ def plan_cases(
     two_uncached = service("service-2-workers-uncached", database, both, UNCACHED, workers=2)
     servers = [limit, same, constant, constant_list, one_read, cached, uncached, routed, two]
     servers.append(two_uncached)
-    filtered = "/v1/meetings?kind=summit&date_from=2015-01-01"
-    search = "/v1/search?q=terrorism"
     cases = [
         Case("limit", "reference", limit, "/", "raw ASGI, constant bytes (the limit)"),
-        Case("limit, list bytes", "reference", same, "/", "raw ASGI, the bytes of GET /v1/quotes"),
+        *(
+            Case(f"limit, {kind} response", "reference", same, path, "raw ASGI, the same response")
+            for kind, path in kinds.items()
+        ),
+        Case(
+            "limit, 304 response",
+            "reference",
+            same,
+            kinds["item"],
+            "raw ASGI, the item's 304",
+            status=304,
+            revalidate=True,
+        ),
         Case("litestar constant", "reference", constant, "/", "minimal Litestar route, same bytes"),
         Case(
             "litestar constant, list bytes",

@@ -1,7 +1,8 @@
 """The reference apps the service is measured against, served under the same granian settings.
 
 * ``limit``: a raw ASGI callable returning precomputed bytes, the ceiling of the server stack.
-* ``limit_same_bytes``: the same, returning the bytes of a file (a real response body).
+* ``limit_responses``: the same, returning the service's own responses (status, headers and
+  body, captured beforehand), chosen by path and query: the limit for each cached case.
 * ``litestar_constant``: a minimal Litestar route returning the same bytes.
 * ``litestar_same_bytes``: the same route returning the bytes of a file (like for like).
 * ``litestar_aiosqlite``: a Litestar route doing one aiosqlite read per request (the usual way).
@@ -9,6 +10,8 @@
 Each is a factory (granian runs them with ``factory=True``, like the service).
 """
 
+import base64
+import json
 import os
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -18,29 +21,35 @@ from typing import Any
 import aiosqlite
 from litestar import Litestar, Response, get
 
+Messages = tuple[dict[str, Any], dict[str, Any]]
 BODY = b'{"data":[],"meta":{"total":0,"limit":50,"next_cursor":null}}'
 
 
+async def _lifespan(receive: Any, send: Any) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def _messages(status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Messages:
+    start = {"type": "http.response.start", "status": status, "headers": headers}
+    return start, {"type": "http.response.body", "body": body, "more_body": False}
+
+
 def _constant(body: bytes) -> Any:
-    start = {
-        "type": "http.response.start",
-        "status": 200,
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ],
-    }
-    end = {"type": "http.response.body", "body": body, "more_body": False}
+    length = str(len(body)).encode()
+    start, end = _messages(
+        200, [(b"content-type", b"application/json"), (b"content-length", length)], body
+    )
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await _lifespan(receive, send)
+            return
         await send(start)
         await send(end)
 
@@ -52,9 +61,29 @@ def limit() -> Any:
     return _constant(BODY)
 
 
-def limit_same_bytes() -> Any:
-    """The limit for a given body: the bytes of the file ``BENCH_BODY`` names, constant."""
-    return _constant(Path(os.environ["BENCH_BODY"]).read_bytes())
+def limit_responses() -> Any:
+    """The limit for the service's own responses: the file ``BENCH_RESPONSES`` names holds, per
+    path, query and whether the request revalidates (sends If-None-Match), the status, headers
+    and body the service answers (bench/cases.py captures them). Nothing is computed per request
+    beyond choosing one: what is left between this and the cached service is the edge's work."""
+    answers: dict[tuple[str, bytes, bool], Messages] = {}
+    for row in json.loads(Path(os.environ["BENCH_RESPONSES"]).read_text()):
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in row["headers"]]
+        body = base64.b64decode(row["body"])
+        answers[row["path"], row["query"].encode(), row["conditional"]] = _messages(
+            row["status"], headers, body
+        )
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        conditional = any(name == b"if-none-match" for name, _ in scope["headers"])
+        start, end = answers[scope["path"], scope["query_string"], conditional]
+        await send(start)
+        await send(end)
+
+    return app
 
 
 def _litestar(body: bytes) -> Litestar:
