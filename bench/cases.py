@@ -243,6 +243,17 @@ def plan_cases(
             Case(f"{label} search", group, server, search, "GET /v1/search?q="),
         ]
         if label == "cached":
+            cases += [
+                Case(
+                    f"cached list, {coding}",
+                    group,
+                    server,
+                    "/v1/quotes",
+                    f"GET /v1/quotes, Accept-Encoding: {coding} (kept compressed)",
+                    headers={"Accept-Encoding": coding},
+                )
+                for coding in ("gzip", "br")
+            ]
             cases.append(
                 Case(
                     "cached 304",
