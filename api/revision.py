@@ -9,12 +9,13 @@ change, and stay the same across processes otherwise.
 """
 
 import hashlib
+import zlib
 from importlib import metadata
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-#: The libraries whose versions shape response bytes.
-RENDERERS = ("litestar", "msgspec", "swagger-ui-py")
+#: The libraries whose versions shape response bytes (brotli and zlib: the compressed ones).
+RENDERERS = ("litestar", "msgspec", "swagger-ui-py", "brotli")
 
 
 def code_digest(package: Path = PACKAGE) -> str:
@@ -28,6 +29,7 @@ def code_digest(package: Path = PACKAGE) -> str:
         digest.update(path.read_bytes())
     for renderer in RENDERERS:
         digest.update(f"{renderer}=={metadata.version(renderer)}\0".encode())
+    digest.update(f"zlib=={zlib.ZLIB_RUNTIME_VERSION}".encode())
     return digest.hexdigest()
 
 

@@ -25,7 +25,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def client(settings: Settings) -> Iterator[TestClient[Any]]:
+    """The in-process client; it asks for unencoded bodies (httpx asks for gzip and br by
+    default), as the tests of bodies and lengths read them: tests/test_compression.py
+    negotiates codings itself."""
     with TestClient(app=create_app(settings)) as client:
+        client.headers["accept-encoding"] = "identity"
         yield client
 
 

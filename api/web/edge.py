@@ -25,7 +25,7 @@ import hashlib
 import sys
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from litestar.enums import ScopeType
@@ -40,6 +40,8 @@ from litestar.types import (
     Send,
 )
 
+from api.model.errors import problem
+from api.web import encoding
 from api.web.problems import FAILURE, PROBLEM_JSON, log
 
 Headers = list[tuple[bytes, bytes]]
@@ -54,7 +56,7 @@ ALWAYS: Headers = [
     (b"referrer-policy", b"no-referrer"),
     (b"access-control-allow-origin", b"*"),
     (b"access-control-expose-headers", b"ETag, Link"),
-    (b"vary", b"Accept"),
+    (b"vary", b"Accept, Accept-Encoding"),
 ]
 PREFLIGHT: Headers = [
     (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
@@ -67,7 +69,7 @@ DROPPED = {b"etag", b"cache-control", *(name for name, _ in ALWAYS)}
 #: A shortcut answers a GET scope with (headers, body) of a 200, or None to let routing answer.
 Shortcut = Callable[[Scope], Awaitable[tuple[Headers, bytes] | None]]
 NO_BODY: HTTPResponseBodyEvent = {"type": "http.response.body", "body": b"", "more_body": False}
-NOT_MODIFIED_DROPS = (b"content-length", b"content-type")
+NOT_MODIFIED_DROPS = (b"content-length", b"content-type", b"content-encoding")
 NO_STORE = (b"cache-control", b"no-store")
 
 
@@ -86,6 +88,8 @@ class Rendered:
         "size",
         "start",
         "status",
+        "variants",
+        "worth",
     )
 
     def __init__(self, status: int, headers: Headers, body: bytes, etag: bytes | None) -> None:
@@ -104,8 +108,14 @@ class Rendered:
             "more_body": False,
         }
         self._not_modified: HTTPResponseStartEvent | None = None
-        #: Set by the edge when it keeps the response (see ``cost``).
+        #: Set by the edge when it keeps the response (see ``cost``), with its variants'.
         self.size = 0
+        #: The response in each content coding it was asked in, made on the first ask.
+        self.variants: dict[str, Rendered] = {}
+        #: Whether compressing the body saves anything (api/web/encoding.py).
+        self.worth = len(body) >= encoding.SMALL and encoding.compressible(
+            next((v for k, v in headers if k == b"content-type"), None)
+        )
 
     def cost(self, key: Key, shared: Headers) -> int:
         """The bytes this response costs the cache under ``key``: every object only it holds
@@ -113,11 +123,29 @@ class Rendered:
         start of a 304, built on the first revalidation, adds about 300 bytes more. Counting
         body and header lengths alone (as before) undercounted a small entry about 4 times,
         so the cache grew to 7 times its budget."""
+        return self.weight(shared) + sum(map(sys.getsizeof, (key, *key))) + SLOT
+
+    def weight(self, shared: Headers) -> int:
+        """The bytes of every object only this response holds (see ``cost``)."""
         owned = [
             part for header in self.headers if header not in shared for part in (header, header[1])
         ]
-        parts = [self, self.start, self.body_event, self.headers, self.body, key, *key, *owned]
-        return sum(map(sys.getsizeof, parts)) + SLOT
+        parts = [self, self.start, self.body_event, self.headers, self.body, self.variants]
+        return sum(map(sys.getsizeof, [*parts, *owned]))
+
+    def encoded(self, coding: str) -> "Rendered":
+        """This 200 with its body in ``coding``: Content-Encoding, its length and its own ETag
+        (the identity ETag with the coding's suffix inside the quotes)."""
+        assert self.etag is not None
+        body = encoding.compress(coding, self.body)
+        etag = encoding.tagged(self.etag, coding)
+        headers: Headers = []
+        for name, value in self.headers:
+            if name == b"content-length":
+                headers += [(b"content-encoding", coding.encode()), (name, b"%d" % len(body))]
+            else:
+                headers.append((name, etag if name == b"etag" else value))
+        return Rendered(self.status, headers, body, etag)
 
     @property
     def not_modified(self) -> HTTPResponseStartEvent:
@@ -135,6 +163,14 @@ class Rendered:
 #: link that keeps the LRU order (CPython 3.11, measured with tracemalloc).
 SLOT = 100
 PREFLIGHT_RESPONSE = Rendered(204, ALWAYS + PREFLIGHT, b"", None)
+AVAILABLE = ", ".join((*encoding.CODINGS, encoding.IDENTITY))
+REFUSED = msgspec.json.encode(
+    problem(406, f"Accept-Encoding takes none of the codings available: {AVAILABLE}")
+)
+#: The answer when Accept-Encoding refuses identity and takes no coding the service has.
+NOT_ACCEPTABLE = Rendered(
+    406, [FAILURE_TYPE, (b"content-length", b"%d" % len(REFUSED)), NO_STORE, *ALWAYS], REFUSED, None
+)
 
 
 def etag_matches(header: bytes, etag: bytes) -> bool:
@@ -182,8 +218,10 @@ class Edge:
             else:
                 self._entries.move_to_end(key)
             if rendered.etag is not None:
+                rendered = self._variant(scope, key, rendered)
                 condition = header(scope, b"if-none-match")
-                if condition is not None and etag_matches(condition, rendered.etag):
+                tag = rendered.etag
+                if condition is not None and tag is not None and etag_matches(condition, tag):
                     await send(rendered.not_modified)
                     await send(NO_BODY)
                     return
@@ -202,6 +240,27 @@ class Edge:
             # What a path allows does not depend on its query: routing sees none.
             scope = {**scope, "query_string": b""}
         await self.app(scope, receive, _adding(send, ALWAYS))
+
+    def _variant(self, scope: Scope, key: Key, rendered: Rendered) -> Rendered:
+        """The variant of a 200 that Accept-Encoding takes: compressed on the first request for
+        it and kept beside the identity one, its bytes counted with the entry's."""
+        field = header(scope, b"accept-encoding")
+        if field is None:
+            return rendered
+        coding = encoding.choose(field, rendered.worth)
+        if coding == encoding.IDENTITY:
+            return rendered
+        if coding is None:
+            return NOT_ACCEPTABLE
+        variant = rendered.variants.get(coding)
+        if variant is None:
+            variant = rendered.variants[coding] = rendered.encoded(coding)
+            variant.size = variant.weight([*self._cached, *rendered.headers]) + SLOT
+            if self._entries.get(key) is rendered:
+                rendered.size += variant.size
+                self._bytes += variant.size
+                self._evict()
+        return variant
 
     async def _miss(self, scope: Scope, receive: Receive, send: Send, key: Key) -> Rendered | None:
         try:
@@ -228,6 +287,9 @@ class Edge:
     def _remember(self, key: Key, rendered: Rendered) -> None:
         self._entries[key] = rendered
         self._bytes += rendered.size
+        self._evict()
+
+    def _evict(self) -> None:
         while self._bytes > self.max_bytes:
             _, evicted = self._entries.popitem(last=False)
             self._bytes -= evicted.size
@@ -281,17 +343,36 @@ class Edge:
 class Passing:
     """A streamed response on its way to the client: headers as for any other (with its
     ETag, so If-None-Match still gives a 304), the parts sent as they come, none kept.
-    HEAD and a 304 send no body; the parts the application still produces are dropped."""
+    HEAD and a 304 send no body; the parts the application still produces are dropped.
+
+    A stream is compressed as it goes when Accept-Encoding takes a coding (an export of a whole
+    collection shrinks about 5 times). Its ETag is then weak (``W/`` and the coding's suffix):
+    the bytes are made anew by each request, as the contract allows only a weak one for."""
 
     def __init__(self, edge: Edge, scope: Scope, send: Send, key: Key) -> None:
         self.edge, self.scope, self.send, self.key = edge, scope, send, key
         self.open = False
         self._quiet = scope.get("method") == "HEAD"
+        self._encoder: encoding.Encoder | None = None
 
     async def begin(self, status: int, raw: Any) -> None:
         self.open = True
+        own = _own(raw)
         etag = self.edge.etag(self.key) if status == 200 else None
-        headers = self.edge.closing(_own(raw), etag)
+        if etag is not None:
+            kind = next((v for k, v in own if k == b"content-type"), None)
+            field = header(self.scope, b"accept-encoding")
+            coding = encoding.choose(field, encoding.compressible(kind))
+            if coding is None:
+                self._quiet = True
+                await self.send(NOT_ACCEPTABLE.start)
+                await self.send(NOT_ACCEPTABLE.body_event)
+                return
+            if coding != encoding.IDENTITY:
+                self._encoder = encoding.encoder(coding)
+                own.append((b"content-encoding", coding.encode()))
+                etag = b"W/" + encoding.tagged(etag, coding)
+        headers = self.edge.closing(own, etag)
         condition = header(self.scope, b"if-none-match")
         if etag is not None and condition is not None and etag_matches(condition, etag):
             status, self._quiet = 304, True
@@ -301,8 +382,23 @@ class Passing:
             await self.send(NO_BODY)
 
     async def forward(self, message: Message) -> None:
-        if not self._quiet:
+        if self._quiet:
+            return
+        if self._encoder is None:
             await self.send(message)
+            return
+        part = cast(HTTPResponseBodyEvent, message)
+        body = self._encoder.process(part.get("body", b""))
+        more = part.get("more_body", False)
+        if not more:
+            body += self._encoder.finish()
+        if body or not more:
+            encoded: HTTPResponseBodyEvent = {
+                "type": "http.response.body",
+                "body": body,
+                "more_body": more,
+            }
+            await self.send(encoded)
 
 
 def _own(raw: Any) -> Headers:
