@@ -1,4 +1,4 @@
-"""python -m api build | serve | schemas | anchor | draft"""
+"""python -m api build | check | serve | schemas | anchor | draft"""
 
 import argparse
 import sys
@@ -22,6 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="validate fixtures and write the SQLite database")
     build.add_argument("--if-stale", action="store_true", help="only when inputs or code changed")
+    check = commands.add_parser(
+        "check", help="list every fault of every fixture, with suggestions (exit 1 if any)"
+    )
+    check.add_argument("files", nargs="*", type=Path, help="only these fixture files' faults")
+    check.add_argument("--json", action="store_true", help="one JSON object per fault")
     serve = commands.add_parser(
         "serve", help="serve a built database with granian (never writes it; see api/preflight.py)"
     )
@@ -54,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
 
         run(settings, args.host, args.port, args.workers)
         return 0
+    if args.command == "check":
+        from api.build import report
+
+        return report.main(settings.seeds, settings.fixtures, args.files, json=args.json)
     if args.command == "draft":
         from api.build import draft as drafting
 
@@ -75,7 +84,10 @@ def _build(settings: Settings, *, only_if_stale: bool) -> int:
             return 0
         result = build(settings)
     except BuildError as exc:
-        print(f"build failed: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"build failed: {line}", file=sys.stderr)
+        if len(exc.faults) > 1:
+            print(f"{len(exc.faults)} faults; python -m api check suggests fixes", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"build failed: cannot write {settings.database}: {exc.strerror}", file=sys.stderr)

@@ -9,6 +9,7 @@ from pathlib import Path
 from api.build import checks, inputs, schemas, writer
 from api.build.resolve import Resolver
 from api.model import tables
+from api.model.errors import BuildError
 from api.revision import code_digest
 from api.settings import Settings
 
@@ -41,9 +42,12 @@ def current_version(settings: Settings) -> str:
 
 
 def build(settings: Settings) -> BuildResult:
-    """Validate every input and write the database; on any fault the old database stays."""
+    """Validate every input and write the database; on any fault (all are in the BuildError) the
+    old database stays."""
     read = inputs.read(settings.seeds, settings.fixtures)
-    checks.check(read)
+    found = checks.faults(read)
+    if found:
+        raise BuildError(*found)
     corpus = Resolver(read).corpus()
     version = version_of(read.digest_parts)
     texts = {

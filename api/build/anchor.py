@@ -25,7 +25,7 @@ from typing import Any
 
 import msgspec
 
-from api.model.errors import BuildError
+from api.model.errors import BuildError, Fault
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _SCALAR = json.JSONDecoder()
@@ -99,7 +99,7 @@ def parse(source: str, name: str = "<json>") -> Node:
     try:
         return _Parser(source).value(0)
     except (ValueError, IndexError) as error:
-        raise BuildError(name, "$", f"not valid JSON: {error}") from None
+        raise BuildError(Fault(name, "$", f"not valid JSON: {error}")) from None
 
 
 def evidence(node: Node, pointer: str = "") -> Iterator[tuple[str, Node]]:
@@ -119,6 +119,11 @@ def occurrences(text: str, words: str) -> list[int]:
         found.append(at)
         at = text.find(words, at + 1)
     return found
+
+
+def nearest(found: list[int], near: int) -> int:
+    """The occurrence closest to ``near`` (the first of two as close)."""
+    return min(found, key=lambda at: abs(at - near))
 
 
 def context(text: str, start: int, end: int) -> str:
@@ -159,7 +164,7 @@ def anchor_span(span: Node, text: str, where: str) -> Outcome | None:
         listed = "\n".join(f"    {at}: {context(text, at, at + len(words))}" for at in found)
         line = f"{where}: refused: {shown} occurs {len(found)} times; give the offsets of one:"
         return Outcome(f"{line}\n{listed}", refused=True)
-    new = found[0] if near is None else min(found, key=lambda at: abs(at - near))
+    new = found[0] if near is None else nearest(found, near)
     old = f"{'?' if start is None else start}-{'?' if end is None else end}"
     line = f"{where}: {old} -> {new}-{new + len(words)} {shown}"
     return Outcome(line, _edits(span, new, new + len(words)))
@@ -189,7 +194,7 @@ def texts_by_article(seeds: Path, fixtures: Path) -> dict[str, str]:
         try:
             decoded = msgspec.json.decode(path.read_bytes())
         except msgspec.DecodeError as error:
-            raise BuildError(path.name, "$", f"not valid JSON: {error}") from None
+            raise BuildError(Fault(path.name, "$", f"not valid JSON: {error}")) from None
         for article in decoded.get("articles", []):
             texts[article["id"]] = (seeds / article["source"]).read_text(encoding="utf-8")
     return texts

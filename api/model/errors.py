@@ -3,6 +3,8 @@
 No web framework here: the build raises these too; api/web/problems.py turns them into responses.
 """
 
+import re
+from dataclasses import dataclass
 from http import HTTPStatus
 
 from api.model.models import ParameterError, Problem
@@ -60,14 +62,53 @@ def too_broad(cap: int, budget: float) -> BadRequest:
     return BadRequest.for_parameter("q", detail)
 
 
-class BuildError(Exception):
-    """A fixture or seed that cannot be built; names the file, the location and the fault."""
+#: One step of a location in msgspec's form: ``.name`` or ``[index]``.
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
 
-    def __init__(self, file: str, location: str, detail: str) -> None:
-        super().__init__(f"{file}: {location}: {detail}")
-        self.file = file
-        self.location = location
-        self.detail = detail
+
+def steps(path: str) -> list[str | int]:
+    """The member names and indexes of a location in msgspec's form (``$.quotes[0].speaker``)."""
+    return [int(index) if index else name for name, index in _STEP.findall(path[1:])]
+
+
+def _pointer_token(step: str | int) -> str:
+    return str(step).replace("~", "~0").replace("/", "~1")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One thing wrong with an input: the file, where in it, what, and what to do about it.
+
+    ``path`` is a location as msgspec writes it (``$.quotes[0].speaker``); where a file is not JSON
+    at all it is the line and column where reading stopped, in a seed the byte.
+    """
+
+    file: str
+    path: str
+    message: str
+    suggestion: str = ""
+
+    @property
+    def pointer(self) -> str:
+        """``path`` as an RFC 6901 JSON pointer (``/quotes/0/speaker``); other locations as is."""
+        if not self.path.startswith("$"):
+            return self.path
+        return "".join(f"/{_pointer_token(step)}" for step in steps(self.path))
+
+    def line(self) -> str:
+        """``file:pointer: fault — suggestion`` on one line (no dash without a suggestion)."""
+        told = f" — {self.suggestion}" if self.suggestion else ""
+        return f"{self.file}:{self.pointer}: {self.message}{told}".replace("\n", " ")
+
+
+class BuildError(Exception):
+    """Inputs that cannot be built: every fault found; ``file``, ``location`` and ``detail`` are the
+    first one's."""
+
+    def __init__(self, *faults: Fault) -> None:
+        super().__init__("\n".join(f"{f.file}: {f.path}: {f.message}" for f in faults))
+        self.faults = faults
+        self.file, self.location, self.detail = faults[0].file, faults[0].path, faults[0].message
 
 
 def problem(status: int, detail: str, errors: list[ParameterError] | None = None) -> Problem:
