@@ -90,6 +90,8 @@ def cases(database: Path) -> list[Case]:
     if ranked is not None:
         name = f"ranked search (q={ranked}: {counted[ranked]:,} matches)"
         found.insert(2, Case(name, "/v1/search?q=" + urllib.parse.quote(ranked)))
+        page = f"/v1/search?limit=500&q={urllib.parse.quote(ranked)}"
+        found.insert(3, Case(f"ranked search, limit=500 (q={ranked})", page))
     return found
 
 
@@ -154,7 +156,10 @@ def main(argv: list[str] | None = None) -> None:
     print("| --- | --- | --- | --- | --- |")
     for case, status, median, tail in measured:
         print(f"| {case.name} | {status} | {median:.2f} | {tail:.2f} | {tail / reference:.1f} |")
-    worst = max(tail for case, _, _, tail in measured[1:])
+    answered = [tail for _, status, _, tail in measured[1:] if status == 200]
+    refused = [tail for _, status, _, tail in measured[1:] if status != 200]
+    print(f"worst answered search p99 {max(answered):.2f} ms, worst refused {max(refused):.2f} ms")
+    worst = max(answered + refused)
     verdict = "holds" if worst <= TARGET_MS else "is missed"
     print(f"worst search p99 {worst:.2f} ms: the {TARGET_MS:.0f} ms target {verdict}")
 

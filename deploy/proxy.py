@@ -58,11 +58,13 @@ def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 30) ->
 
 @dataclass
 class Limits:
-    """Per-client protections: requests a second (with a burst) and connections in use."""
+    """Per-client protections: requests a second (with a burst), connections in use, and the
+    seconds a reader may take no bytes of a response before it is cut (nginx's send_timeout)."""
 
     rate: int = 200
     burst: int = 400
     connections: int = 64
+    send_timeout: int = 10
 
 
 @dataclass
@@ -74,6 +76,9 @@ class Deployment:
     limits: Limits = field(default_factory=Limits)
     #: Added to the replicas' environment (e.g. ``ARTICLE_FACTS_MAX_AGE``).
     env: dict[str, str] = field(default_factory=dict)
+    #: A fixed kernel send buffer per client connection, in bytes (nginx's ``sndbuf``); None
+    #: keeps the kernel's own sizing, which grows with the connection (production).
+    send_buffer: int | None = None
     ports: list[int] = field(default_factory=list)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     nginx: subprocess.Popen[bytes] | None = None
@@ -95,6 +100,8 @@ class Deployment:
             rate=self.limits.rate,
             burst=self.limits.burst,
             connections=self.limits.connections,
+            send_timeout=f"{self.limits.send_timeout}s",
+            listen="" if self.send_buffer is None else f" sndbuf={self.send_buffer}",
         )
 
     def start(self) -> None:

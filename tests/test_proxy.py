@@ -11,7 +11,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +19,25 @@ import msgspec
 import pytest
 
 from api.settings import Settings
+from api.web.docs import asset
 from deploy.proxy import Deployment, Limits, free_port
 
 pytestmark = pytest.mark.live
 ARTICLE = "russia-taps-sco-and-csto-to-counter-islamic-state"
+LARGE = "swagger-ui-bundle.js"  # 1.4 MB
 
 
-def deployment(settings: Settings, prefix: Path, replicas: int, limits: Limits) -> Deployment:
+def deployment(
+    settings: Settings,
+    prefix: Path,
+    replicas: int,
+    limits: Limits,
+    send_buffer: int | None = None,
+) -> Deployment:
     assert shutil.which("nginx"), "make test installs Debian's nginx-light; it is missing"
     env = {"ARTICLE_FACTS_DB": str(settings.database), "ARTICLE_FACTS_MAX_AGE": "1"}
-    return Deployment(prefix, replicas, port=free_port(), limits=limits, env=env)
+    port = free_port()
+    return Deployment(prefix, replicas, port=port, limits=limits, env=env, send_buffer=send_buffer)
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +128,8 @@ def test_a_head_never_finished_is_cut_after_five_seconds(proxy: Deployment) -> N
     with socket.create_connection((proxy.host, proxy.port), timeout=10) as sock:
         sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
         started = time.monotonic()
-        assert sock.recv(1024) == b""  # nginx closes it without an answer
+        with pytest.raises(ConnectionResetError):  # no answer: reset_timedout_connection
+            sock.recv(1024)
         assert 4.5 < time.monotonic() - started < 8
 
 
@@ -132,6 +142,79 @@ def test_one_client_over_its_request_rate_is_refused_while_another_is_served(
         assert statuses[:6] == [200] * 6  # the burst
         assert statuses.count(429) >= 20
         assert get(limited, "/v1", source="127.0.0.5").status == 200
+
+
+#: linux/tcp_states.h: the state of a connection, first byte of TCP_INFO.
+TCP_ESTABLISHED = 1
+
+
+def trickle(sock: socket.socket, deadline: float, between: Callable[[], None]) -> int:
+    """Read 16 bytes every 0.2 s (calling ``between`` each time) until the connection is no
+    longer established or ``deadline`` passes; the bytes read, head included. A reset leaves
+    what the kernel already received readable, so the state says it, not ``recv``."""
+    received = 0
+    while time.monotonic() < deadline:
+        if sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] != TCP_ESTABLISHED:
+            return received
+        try:
+            received += len(sock.recv(16))
+        except ConnectionResetError:
+            return received
+        between()
+        time.sleep(0.2)
+    raise AssertionError(f"still connected after {received} bytes")
+
+
+def test_a_reader_that_takes_no_bytes_is_cut_after_send_timeout_while_others_are_served(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The client's small receive buffer, set before connecting, is the window it advertises,
+    and nginx's send buffer is fixed: the two kernels hold a few tens of KB of the 1.4 MB
+    bundle, so nginx finds the socket full and, send_timeout later, resets the connection."""
+    limits = Limits(send_timeout=2)
+    bundle = asset(LARGE)
+    served: list[float] = []
+    with deployment(settings, tmp_path, 1, limits, send_buffer=16384) as slow:
+
+        def meanwhile() -> None:  # another client: its /health and the whole bundle
+            if len(served) < 5:
+                started = time.monotonic()
+                assert get(slow, "/health", source="127.0.0.7").status == 200
+                assert download(slow, "127.0.0.7") == bundle
+                served.append(time.monotonic() - started)
+
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.bind(("127.0.0.6", 0))
+            sock.settimeout(5)
+            sock.connect((slow.host, slow.port))
+            started = time.monotonic()
+            head = f"GET /docs/assets/{LARGE} HTTP/1.1\r\nHost: x\r\nX-Request-Id: trickle\r\n\r\n"
+            sock.sendall(head.encode())
+            received = trickle(sock, started + limits.send_timeout + 5, meanwhile)
+            elapsed = time.monotonic() - started
+        entry = logged(slow, "trickle")
+    assert received < len(bundle) // 10
+    assert limits.send_timeout - 0.5 < elapsed < limits.send_timeout + 2
+    assert len(served) == 5
+    assert max(served) < 1
+    assert (entry["status"], entry["completion"]) == (200, "")  # not "OK": cut
+    assert entry["bytes"] < len(bundle)
+    assert float(entry["seconds"]) >= limits.send_timeout
+    # The replica had answered in full long before: nginx buffered it, the reader held nginx only.
+    assert float(entry["upstream_seconds"]) < 1
+
+
+def download(proxy: Deployment, source: str) -> bytes:
+    connection = http.client.HTTPConnection(
+        proxy.host, proxy.port, timeout=5, source_address=(source, 0)
+    )
+    connection.request("GET", f"/docs/assets/{LARGE}")
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    assert response.status == 200
+    return body
 
 
 def test_nginx_writes_its_files_under_its_prefix_only(proxy: Deployment) -> None:

@@ -51,11 +51,18 @@ def _write_resource(connection: sqlite3.Connection, resource: Resource, corpus: 
 
 
 def _write_search(connection: sqlite3.Connection, corpus: Corpus, texts: dict[str, str]) -> None:
-    rows = []
+    rows: list[tuple[int, str, str, str, str, str]] = []
+    types = []
     for resource in RESOURCES:
         if resource.search_text is None:
             continue
+        low = len(rows) + 1
         for record in corpus.records[resource.name]:
             body = resource.search_text(record, texts)
-            rows.append((resource.noun, record.id, resource.label(record), record.href, body))
-    connection.executemany("insert into search values (?, ?, ?, ?, ?)", rows)
+            label = resource.label(record)
+            rows.append((len(rows) + 1, resource.noun, record.id, label, record.href, body))
+        types.append((resource.noun, low, len(rows)))
+    connection.executemany(
+        "insert into search (rowid, type, id, name, href, body) values (?, ?, ?, ?, ?, ?)", rows
+    )
+    connection.executemany("insert into search_types values (?, ?, ?)", types)

@@ -35,6 +35,10 @@ def schema() -> list[str]:
         " id text not null, primary key (resource, rel, target, id)) without rowid",
         "create virtual table search using fts5(type unindexed, id unindexed, name unindexed,"
         " href unindexed, body, tokenize = 'unicode61 remove_diacritics 2')",
+        # Each type's search rows are one run of rowids: a type filter is a rowid range, which
+        # FTS5 applies while reading its index (a test of ``type`` reads every match's row).
+        "create table search_types (type text primary key, low integer not null,"
+        " high integer not null)",
     ]
     for resource in RESOURCES:
         extra = "".join(f", {column} not null" for column in columns(resource))

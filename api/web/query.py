@@ -108,5 +108,10 @@ def fts_match(parameter: str, text: str) -> str:
         raise BadRequest.for_parameter(parameter, "must not contain control characters")
     if re.search(WORDY, text) is None:
         raise BadRequest.for_parameter(parameter, "must contain at least one letter or digit")
-    quoted = [f'"{word}"' for word in _WORD.findall(text)[:32]] or ['""']
+    quoted = [f'"{word}"' for word in query_words(text)] or ['""']
     return " ".join([*quoted[:-1], quoted[-1] + " *"])
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a full-text query, as ``fts_match`` matches them (at most 32)."""
+    return _WORD.findall(text)[:32]

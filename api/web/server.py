@@ -18,8 +18,10 @@ tests/test_resilience.py and tests/test_shutdown.py hold the behaviour):
 - Failed workers are respawned (granian exits when one dies unless told otherwise); a worker
   that crashes again within granian's 5.5 s crash-loop window stops the service instead.
 
-Slow *readers* are not cut: granian has no write timeout. That protection lives in the proxy
-in front (nginx's ``send_timeout``), like per-client connection limits.
+Slow *readers* are not cut here: granian has no write timeout. The protection lives in the
+proxy in front (deploy/nginx.conf): nginx buffers the whole response from the service at once,
+so a slow reader holds no worker, and resets a client that takes no bytes for ``send_timeout``
+(tests/test_proxy.py proves it with a 4 KiB receive window), like per-client connection limits.
 """
 
 import os

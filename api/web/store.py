@@ -5,9 +5,10 @@ every value is a bound parameter.
 """
 
 import asyncio
+import functools
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,10 +98,18 @@ def range_conditions(span: Range, low: Any | None, high: Any | None) -> list[Con
     return conditions
 
 
+#: The search rows of type ``?2`` (every row when it is null): a rowid range (api/model/tables.py).
+TYPED = (
+    "rowid between coalesce((select low from search_types where type = ?2), 0)"
+    " and coalesce((select high from search_types where type = ?2), 9223372036854775807)"
+)
+
+
 def text_condition(resource: Resource, match: str) -> Condition:
+    typed = TYPED.replace("?2", "?")
     return Condition(
-        "id in (select id from search where search match ? and type = ?)",
-        (match, resource.noun),
+        f"id in (select id from search where search match ? and {typed})",  # noqa: S608
+        (match, resource.noun, resource.noun),
         match=match,
     )
 
@@ -135,13 +144,18 @@ MAX_RANKED = 5_000
 #: Ranking is bounded by the cap itself, so that an answer never depends on the load.
 SEARCH_BUDGET = 0.015
 MATCHES = "select count(*) from (select 1 from search where search match ? limit ?)"
-SEARCH = (
-    "select type, id, name, href, snip, score, row from ("
-    " select type, id, name, href, rowid as row, bm25(search) as score,"
-    " snippet(search, 4, '[', ']', '…', 16) as snip"
-    " from search where search match ?1 and (?2 is null or type = ?2))"
+#: A search's ranking reads the index alone (rowids and BM25 scores); the rows and snippets of
+#: the page are read afterwards, by rowid (reading them while ranking read every match's row).
+RANK = (
+    "select row, score from ("  # noqa: S608
+    " select rowid as row, bm25(search) as score from search"
+    f" where search match ?1 and {TYPED})"
     " where ?3 is null or score > ?3 or (score = ?3 and row > ?4)"
     " order by score, row limit ?5"
+)
+HITS = (
+    "select rowid, type, id, name, href, body from search"
+    " where rowid in (select value from json_each(?))"
 )
 
 
@@ -363,23 +377,49 @@ class Store:
         return [(str(row[0]), int(row[1])) for row in rows]
 
     async def search(
-        self, match: str, hit_type: str | None, after: tuple[float, int] | None, limit: int
+        self,
+        match: str,
+        snippet: Callable[[str], str],
+        hit_type: str | None,
+        after: tuple[float, int] | None,
+        limit: int,
     ) -> tuple[list[tuple[Any, ...]], int, tuple[float, int] | None]:
-        """Hits best first (BM25), keyset-paged on (score, rowid).
+        """Hits best first (BM25), keyset-paged on (score, rowid): type, id, name, href and
+        the ``snippet`` of the record's text.
 
         Ranking reads every match, so only a search with few matches runs on the event loop.
         """
         await self._narrow_enough(match)
-        where = "search match ?1 and (?2 is null or type = ?2)"
-        total = await self._total("search", where, (match, hit_type))
+        total = await self._total("search", f"search match ?1 and {TYPED}", (match, hit_type))
         score, row = after if after is not None else (None, None)
         bound = (match, hit_type, score, row, limit + 1)
         if total <= SMALL_SEARCH:
-            rows = self._now(SEARCH, bound)
+            rows = _hits(self._reader, bound, snippet, limit)
         else:
-            rows = await self._searching(SEARCH, bound) or []
+            loop = asyncio.get_running_loop()
+            read = functools.partial(_hits, self._searcher, bound, snippet, limit)
+            rows = await loop.run_in_executor(self._search_thread, read)
         last = (rows[limit - 1][5], rows[limit - 1][6]) if len(rows) > limit else None
         return [row[:5] for row in rows[:limit]], total, last
+
+
+def _hits(
+    connection: sqlite3.Connection,
+    bound: tuple[Any, ...],
+    snippet: Callable[[str], str],
+    limit: int,
+) -> list[tuple[Any, ...]]:
+    """A page of ranked hits and the row after it: (type, id, name, href, snippet, score,
+    rowid), snippets only for the page's rows."""
+    ranked = connection.execute(RANK, bound).fetchall()
+    rowids = msgspec.json.encode([row for row, _ in ranked])
+    found = {row[0]: row[1:] for row in connection.execute(HITS, (rowids,))}
+    hits = []
+    for index, (row, score) in enumerate(ranked):
+        kind, record_id, name, href, body = found[row]
+        text = snippet(body) if index < limit else ""
+        hits.append((kind, record_id, name, href, text, score, row))
+    return hits
 
 
 class Opened:

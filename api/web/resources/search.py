@@ -10,10 +10,11 @@ from litestar.di import NamedDependency
 from api.model.catalog import SEARCH, SEARCHED
 from api.model.models import PageLinks, PageMeta, SearchHit
 from api.web.openapi import LIST_RESPONSES
-from api.web.query import Cursor, decode_rank_cursor, encode_cursor, fts_match
+from api.web.query import Cursor, decode_rank_cursor, encode_cursor, fts_match, query_words
 from api.web.representation import envelope
 from api.web.resources.collection import JSON, request_links
 from api.web.signature import query_get
+from api.web.snippet import Snippet
 from api.web.store import MAX_RANKED, Store
 
 
@@ -53,9 +54,8 @@ async def read_hits(store: Store, values: Mapping[str, Any]) -> tuple[list[bytes
     """The encoded hits of one page of a validated search, and its meta."""
     cursor, limit = values.get("cursor"), values["limit"]
     after = None if cursor is None else decode_rank_cursor(cursor)
-    rows, total, last = await store.search(
-        fts_match("q", values["q"]), values.get("type"), after, limit
-    )
+    match, snippet = fts_match("q", values["q"]), Snippet(query_words(values["q"]))
+    rows, total, last = await store.search(match, snippet, values.get("type"), after, limit)
     hits = [
         msgspec.json.encode(SearchHit(type=r[0], id=r[1], name=r[2], href=r[3], snippet=r[4]))
         for r in rows
