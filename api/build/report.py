@@ -40,6 +40,10 @@ def name_of(fixtures: Path, path: Path) -> str:
     return f"fixtures/{inside.as_posix()}"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def main(seeds: Path, fixtures: Path, files: list[Path], *, json: bool = False) -> int:
     try:
         named = {name_of(fixtures, path) for path in files}
@@ -50,5 +54,5 @@ def main(seeds: Path, fixtures: Path, files: list[Path], *, json: bool = False) 
     for fault in found:
         print(as_json(fault) if json else fault.line())
     files_with = len({fault.file for fault in found})
-    print(f"check: {len(found)} faults in {files_with} files", file=sys.stderr)
+    print(f"check: {_count(len(found), 'fault')} in {_count(files_with, 'file')}", file=sys.stderr)
     return FAULTS if found else CLEAN
