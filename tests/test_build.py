@@ -1,7 +1,9 @@
 """The build: validation with file and location, atomic writes, a reproducible version."""
 
+import hashlib
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -11,8 +13,11 @@ from typing import Any
 import pytest
 
 from api.build import build, is_fresh
-from api.model.errors import BuildError
+from api.model import downloads
+from api.model.catalog import RESOURCES
+from api.model.errors import BuildError, NotFound
 from api.settings import ROOT, Settings
+from api.web.resources.downloads import Shelf
 
 ARTICLE_FILE = "000_dc61a9fdc031304e.json"
 Mutation = Callable[[dict[str, Any]], None]
@@ -46,6 +51,11 @@ def first_quote_span(data: dict[str, Any]) -> dict[str, Any]:
 
 def set_span(**values: Any) -> Mutation:
     return lambda data: first_quote_span(data).update(values)
+
+
+def written(settings: Settings) -> dict[str, bytes]:
+    """Every file beside the database (the database, its downloads, their manifest)."""
+    return {path.name: path.read_bytes() for path in settings.database.parent.iterdir()}
 
 
 def test_building_twice_gives_the_same_version(workspace: Settings) -> None:
@@ -265,7 +275,7 @@ CASES: list[tuple[str, str, Mutation | None, str, str]] = [
 def test_a_bad_fixture_stops_the_build_and_keeps_the_database(
     workspace: Settings, kind: str, name: str, mutate: Mutation | None, location: str, words: str
 ) -> None:
-    before = workspace.database.read_bytes()
+    before = written(workspace)
     if mutate is None:
         (workspace.fixtures / name).write_text("{,}", encoding="utf-8")
     else:
@@ -275,8 +285,7 @@ def test_a_bad_fixture_stops_the_build_and_keeps_the_database(
     assert caught.value.file == f"fixtures/{name}"
     assert caught.value.location == location
     assert words in caught.value.detail
-    assert workspace.database.read_bytes() == before
-    assert list(workspace.database.parent.iterdir()) == [workspace.database]
+    assert written(workspace) == before
 
 
 def test_the_command_line_names_file_and_location_and_fails(workspace: Settings) -> None:
@@ -324,3 +333,85 @@ def test_a_fact_cannot_mix_evidence_from_two_articles(workspace: Settings) -> No
     edit(workspace, ARTICLE_FILE, mix)
     with pytest.raises(BuildError, match="must come from one article"):
         build(workspace)
+
+
+def test_the_build_writes_both_downloads_and_their_manifest_last(workspace: Settings) -> None:
+    version = build(workspace).version
+    manifest = downloads.read(workspace.database)
+    assert manifest is not None
+    assert manifest.version == version
+    folder = workspace.database.parent
+    names = {file.name for file in manifest.files}
+    assert names == {f"article-facts-{version}.sqlite", f"article-facts-{version}.ndjson"}
+    assert set(written(workspace)) == {*names, "facts.sqlite", "facts.sqlite.downloads.json"}
+    for file in manifest.files:
+        data = (folder / file.name).read_bytes()
+        assert (file.size, file.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+        assert file.href == f"/v1/downloads/{file.name}"
+    assert (folder / f"article-facts-{version}.sqlite").read_bytes() == (
+        workspace.database.read_bytes()
+    )
+    lines = (folder / f"article-facts-{version}.ndjson").read_bytes().splitlines()
+    dumped = [json.loads(line) for line in lines]
+    connection = sqlite3.connect(workspace.database)
+    try:
+        for resource in RESOURCES:
+            query = f"select id from {resource.name} order by id"  # noqa: S608
+            ids = [row[0] for row in connection.execute(query)]
+            mine = [line["record"]["id"] for line in dumped if line["resource"] == resource.name]
+            assert mine == ids, resource.name
+            kinds = {line["type"] for line in dumped if line["resource"] == resource.name}
+            assert kinds == {resource.noun}
+    finally:
+        connection.close()
+
+
+def test_a_build_that_fails_while_writing_the_dump_keeps_everything(
+    workspace: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = written(workspace)
+    (workspace.fixtures / "entities.json").write_text(
+        (workspace.fixtures / "entities.json").read_text().replace('"Armenia"', '"Armenia "', 1)
+    )
+
+    def half_then_full_disk(path: Path, corpus: Any) -> None:
+        path.write_bytes(b'{"resource":"articles"')
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("api.build.dump.write", half_then_full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        build(workspace)
+    assert written(workspace) == before
+
+
+def test_a_new_version_replaces_the_old_versions_downloads(workspace: Settings) -> None:
+    old = downloads.read(workspace.database)
+    assert old is not None
+    edit(workspace, ARTICLE_FILE, lambda data: data["quotes"].pop())
+    new = build(workspace).version
+    assert new != old.version
+    assert all(f"-{new}." in name or "-" not in name for name in written(workspace))
+    assert not any((workspace.database.parent / file.name).exists() for file in old.files)
+
+
+def test_a_missing_download_makes_the_database_stale(workspace: Settings) -> None:
+    assert is_fresh(workspace)
+    manifest = downloads.read(workspace.database)
+    assert manifest is not None
+    (workspace.database.parent / manifest.files[1].name).unlink()
+    assert not is_fresh(workspace)
+    build(workspace)
+    assert is_fresh(workspace)
+
+
+def test_a_server_does_not_serve_a_download_a_later_build_replaced(
+    workspace: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    version = build(workspace).version
+    shelf = Shelf.beside(workspace.database, version)
+    name = f"article-facts-{version}.sqlite"
+    assert shelf.find(name)[0].name == name
+    monkeypatch.setattr("api.build.code_digest", lambda: "other code")
+    assert build(workspace).version == version  # same dataset, other bytes (its code)
+    with pytest.raises(NotFound):
+        shelf.find(name)

@@ -298,7 +298,10 @@ def hrefs(value: Any) -> Iterator[str]:
 
 
 def links_of(response: Any) -> set[str]:
-    found = set(hrefs(response.json())) if "json" in response.headers["content-type"] else set()
+    """The links of a JSON answer (an NDJSON download is many documents: its links are the
+    records', which the lists give)."""
+    kind = response.headers["content-type"]
+    found = set(hrefs(response.json())) if "json" in kind and "ndjson" not in kind else set()
     header = response.headers.get("link")
     if header is not None:
         found.add(header[header.index("<") + 1 : header.index(">")])

@@ -23,6 +23,7 @@ from api.model.models import (
     Bounds,
     CalendarDate,
     Country,
+    Download,
     Event,
     EventKind,
     Evidence,
@@ -638,11 +639,13 @@ Counts = _per_collection("Counts", int, "How many records every collection holds
 
 
 class Index(Base, frozen=True, kw_only=True):
-    """Entry point: the dataset version, every collection and its record count."""
+    """Entry point: the dataset version, every collection and its record count, and the files
+    of the whole dataset."""
 
     version: str
     collections: Collections  # type: ignore[valid-type]
     counts: Counts  # type: ignore[valid-type]
+    downloads: list[Download]
 
 
 #: The entity lists: an entity's id is unique across them; a reference may name any of them.

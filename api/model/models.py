@@ -451,6 +451,21 @@ class Health(Base, frozen=True, kw_only=True):
     version: str
 
 
+Sha256 = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$", description="SHA-256, lower-case hex.")]
+
+
+class Download(Base, frozen=True, kw_only=True):
+    """A file of the whole dataset, written by the build: the SQLite database or an NDJSON dump
+    of every record. ``size`` is in bytes; ``sha256`` is its strong ETag too."""
+
+    name: Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9.-]*$", max_length=120)]
+    href: Href
+    media_type: str
+    size: Annotated[int, Meta(ge=0)]
+    sha256: Sha256
+    version: str
+
+
 class ParameterError(Base, frozen=True, kw_only=True):
     """One invalid input: which parameter and what was wrong with it."""
 

@@ -23,6 +23,7 @@ from api.web.problems import EXCEPTION_HANDLERS
 from api.web.query import known_parameters
 from api.web.resources.articles import article_text
 from api.web.resources.collection import collection_router
+from api.web.resources.downloads import Shelf, download
 from api.web.resources.index import health, index, json_ld_context, ready
 from api.web.resources.pages import article, assets, home
 from api.web.resources.schema_files import get_schema, list_schemas
@@ -50,7 +51,15 @@ def create_litestar(settings: Settings, version: str, opened: Opened) -> Litesta
     async def provide_store() -> Store:
         return opened.store
 
-    config = openapi_config(version, examples(samples(settings.database)), settings.public_url)
+    shelf = Shelf.beside(settings.database, version)
+
+    async def provide_shelf() -> Shelf:
+        return shelf
+
+    found = examples(samples(settings.database))
+    if shelf.files:
+        found["download"] = shelf.files[0].name
+    config = openapi_config(version, found, settings.public_url)
     config.openapi_router = Router(
         "/schema", route_handlers=[], guards=[only_the_document], include_in_schema=False
     )
@@ -60,6 +69,7 @@ def create_litestar(settings: Settings, version: str, opened: Opened) -> Litesta
             article_text,
             search,
             index,
+            download,
             health,
             ready,
             json_ld_context,
@@ -70,7 +80,7 @@ def create_litestar(settings: Settings, version: str, opened: Opened) -> Litesta
             article,
             assets,
         ],
-        dependencies={"store": Provide(provide_store)},
+        dependencies={"store": Provide(provide_store), "shelf": Provide(provide_shelf)},
         guards=[known_parameters],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=config,

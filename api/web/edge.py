@@ -12,9 +12,12 @@ The edge renders a GET once through the application, adds the ETag and keeps the
 a bounded LRU cache; later requests with the same path and query are answered from the cache
 without routing. HEAD is answered as GET without the body. Only 200 responses are cached, and
 not those the application marks ``Cache-Control: no-store`` (the health checks): they get no
-ETag and keep their no-store. A response the application streams (a body in parts: a whole
-collection as CSV or NDJSON) is sent on part by part with the same headers and ETag, and never
-kept: its memory stays flat.
+ETag and keep their no-store. A file of the dataset (``/v1/downloads/…``, marked by its
+``Accept-Ranges: bytes``; see ``own``) is the exception: it has its own strong ETag (its
+SHA-256), byte ranges and conditions, all answered by the application; the edge sends it on
+as it was made, adding only the headers every response gets, and keeps nothing. A response
+the application streams (a body in parts: a whole collection as CSV or NDJSON) is sent on part
+by part with the same headers and ETag, and never kept: its memory stays flat.
 
 On a cache miss an optional *shortcut* (api/fast.py) may answer a GET before routing; whatever
 answers, the edge finishes the response the same way (headers, ETag, Cache-Control). A cached
@@ -55,15 +58,17 @@ ALWAYS: Headers = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"access-control-allow-origin", b"*"),
-    (b"access-control-expose-headers", b"ETag, Link"),
+    (b"access-control-expose-headers", b"ETag, Link, Content-Range, Accept-Ranges"),
     (b"vary", b"Accept, Accept-Encoding"),
 ]
 PREFLIGHT: Headers = [
     (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
-    (b"access-control-allow-headers", b"If-None-Match, Accept, Content-Type"),
+    (b"access-control-allow-headers", b"If-None-Match, Accept, Content-Type, Range, If-Range"),
     (b"access-control-max-age", b"86400"),
 ]
 DROPPED = {b"etag", b"cache-control", *(name for name, _ in ALWAYS)}
+#: The statuses of a file's own answer (see ``own``): the file, a part of it, not modified.
+OWN_STATUSES = (200, 206, 304)
 
 
 #: A shortcut answers a GET scope with (headers, body) of a 200, or None to let routing answer.
@@ -304,8 +309,11 @@ class Edge:
             if message["type"] == "http.response.start":
                 start.update(message)
             elif message["type"] == "http.response.body":
-                if not passing.open and message.get("more_body", False) and not chunks:
-                    await passing.begin(int(start["status"]), start.get("headers", []))
+                status, raw = int(start["status"]), start.get("headers", [])
+                if not passing.open and not chunks and own(status, raw):
+                    await passing.keep(status, raw)
+                elif not passing.open and message.get("more_body", False) and not chunks:
+                    await passing.begin(status, raw)
                 if passing.open:
                     await passing.forward(message)
                 else:
@@ -381,6 +389,17 @@ class Passing:
         if self._quiet:
             await self.send(NO_BODY)
 
+    async def keep(self, status: int, raw: Any) -> None:
+        """A file's own answer (see ``own``): its status and headers as the application made
+        them, with ALWAYS; its body as it comes, neither compressed nor kept."""
+        self.open = True
+        headers = [(k.lower(), v) for k, v in _allow_head(raw) if k.lower() not in ALWAYS_NAMES]
+        await self.send(
+            {"type": "http.response.start", "status": status, "headers": [*headers, *ALWAYS]}
+        )
+        if self._quiet:
+            await self.send(NO_BODY)
+
     async def forward(self, message: Message) -> None:
         if self._quiet:
             return
@@ -399,6 +418,19 @@ class Passing:
                 "more_body": more,
             }
             await self.send(encoded)
+
+
+ALWAYS_NAMES = frozenset(name for name, _ in ALWAYS)
+
+
+def own(status: int, raw: Any) -> bool:
+    """Whether a response is a file's own (api/web/resources/downloads.py): it says
+    ``Accept-Ranges: bytes``, so its bytes are counted by its ranges and validated by its own
+    strong ETag (the file's hash), which compressing or re-tagging it would break. Nothing else
+    says it: the pages' assets (Litestar's File too) get the edge's ETag and cache."""
+    return status in OWN_STATUSES and any(
+        k.lower() == b"accept-ranges" and v == b"bytes" for k, v in raw
+    )
 
 
 def _own(raw: Any) -> Headers:

@@ -12,6 +12,7 @@ from litestar.openapi.spec import Contact, License, Server, Tag
 
 from api.model import models
 from api.model.catalog import BY_NAME, RESOURCES
+from api.model.downloads import MEDIA_TYPES
 from api.model.models import Problem
 from api.web.problems import PROBLEM_JSON
 from api.web.query import Cursor, encode_cursor
@@ -38,6 +39,13 @@ NOT_READY = _problem(
 NOT_ACCEPTABLE = _problem(
     "Accept takes none of the representations (without `format`); `detail` lists them."
 )
+DOWNLOAD_RESPONSES = {
+    400: BAD_REQUEST,
+    404: _problem("No file of the dataset has this name."),
+    416: _problem(
+        "No byte of `Range` is within the file; `Content-Range: bytes */<size>` gives its size."
+    ),
+}
 LIST_RESPONSES = {400: BAD_REQUEST}
 ITEM_RESPONSES = {400: BAD_REQUEST, 404: NOT_FOUND}
 #: The responses of a collection's operations, which negotiate their representation.
@@ -154,6 +162,34 @@ IF_NONE_MATCH = {
     "description": "An ETag from an earlier response; when it still matches the answer is 304.",
     "schema": {"type": "string"},
 }
+FILE_CONTENT = {
+    media: {"schema": {"type": "string", "contentMediaType": media}}
+    for media in MEDIA_TYPES.values()
+}
+
+
+def _header(description: str, schema: Document, *, required: bool = True) -> Document:
+    return {"description": description, "required": required, "schema": schema}
+
+
+RANGE_HEADERS = {
+    "Accept-Ranges": _header(
+        "Always `bytes`: Range is honoured.", {"type": "string", "const": "bytes"}
+    ),
+    "Content-Length": _header("The bytes of the body.", {"type": "integer"}),
+}
+PARTIAL = {
+    "description": "The bytes Range asked for: one range with `Content-Range`, several as"
+    " `multipart/byteranges` (ranges that overlap or touch are merged, in ascending order).",
+    "headers": {
+        **RANGE_HEADERS,
+        "ETag": _header("The file's SHA-256 (strong).", {"type": "string"}),
+        "Content-Range": _header(
+            "`bytes first-last/size`, for a single range.", {"type": "string"}, required=False
+        ),
+    },
+    "content": {**FILE_CONTENT, "multipart/byteranges": {"schema": {"type": "string"}}},
+}
 NOT_MODIFIED = {
     "description": "Not modified: If-None-Match matched the current ETag. No body.",
     "headers": {"ETag": ETAG_HEADERS["ETag"]},
@@ -257,7 +293,9 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
         if operation["operationId"] in UNCACHED:
             ok["headers"] = NO_STORE_HEADERS
             continue
-        operation.setdefault("parameters", []).append(IF_NONE_MATCH)
+        parameters = operation.setdefault("parameters", [])
+        if all(parameter["name"] != IF_NONE_MATCH["name"] for parameter in parameters):
+            parameters.append(IF_NONE_MATCH)
         ok["headers"] = {
             **ETAG_HEADERS,
             **(LINK_HEADER if operation["operationId"].startswith("list") else {}),
@@ -293,12 +331,24 @@ def complete(document: Document, examples: Mapping[str, Any]) -> Document:
         if resource.name in examples:
             (path_id,) = [p for p in item["parameters"] if p["in"] == "path"]
             path_id["examples"] = {"real": {"value": examples[resource.name]["id"]}}
+    _download(operations["getDownload"], examples.get("download"))
     operations["getArticle"]["responses"]["200"]["links"]["getArticleText"] = {
         "operationId": "getArticleText",
         "parameters": {"id": "$response.body#/id"},
         "description": "The text of this article.",
     }
     return document
+
+
+def _download(operation: Document, name: str | None) -> None:
+    """A file's 200 and 206: its bytes, in the media type of the file named."""
+    responses = operation["responses"]
+    responses["200"]["content"] = copy.deepcopy(FILE_CONTENT)
+    responses["200"]["headers"].update(RANGE_HEADERS)
+    responses["206"] = copy.deepcopy(PARTIAL)
+    if name is not None:
+        (path_name,) = [p for p in operation["parameters"] if p["in"] == "path"]
+        path_name["examples"] = {"real": {"value": name}}
 
 
 def _sparse(document: Document, name: str) -> Document:
@@ -315,15 +365,16 @@ def _sparse(document: Document, name: str) -> Document:
 
 
 def _plain_parameters(operation: Document) -> None:
-    """An absent query parameter is None inside; on the wire it is just the plain type."""
+    """An absent query or header parameter is None inside; on the wire it is the plain type."""
     for parameter in operation.get("parameters", []):
         schema = parameter["schema"]
         variants = schema.get("oneOf", [])
-        if parameter["in"] == "query" and {"type": "null"} in variants and len(variants) == 2:
+        plain_kind = parameter["in"] in ("query", "header")
+        if plain_kind and {"type": "null"} in variants and len(variants) == 2:
             (plain,) = [variant for variant in variants if variant != {"type": "null"}]
             rest = {key: value for key, value in schema.items() if key != "oneOf"}
             parameter["schema"] = {**plain, **rest}
-        elif parameter["in"] == "query" and "null" in schema.get("type", ()):
+        elif plain_kind and "null" in schema.get("type", ()):
             (plain,) = [kind for kind in schema["type"] if kind != "null"]
             schema["type"] = plain
             if "enum" in schema:

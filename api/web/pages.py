@@ -14,7 +14,7 @@ from itertools import groupby
 from typing import Any
 
 from api.model.catalog import Resource, spans
-from api.model.models import Article, Evidence, Served
+from api.model.models import Article, Download, Evidence, Served
 from api.web.marks import Offsets, mark_id, marked
 
 CSP = (
@@ -99,7 +99,12 @@ def _shown(exact: str) -> str:
     return f"“{flat}”" if len(flat) <= SHOWN else f"“{flat[: SHOWN - 1]}…”"
 
 
-def home_page(version: str, articles: Iterable[Article]) -> str:
+def home_page(version: str, articles: Iterable[Article], files: Iterable[Download]) -> str:
+    offered = "".join(
+        f'<li><a href="{escape(file.href)}" type="{escape(file.media_type)}">'
+        f"{escape(file.name)}</a> ({file.size:,} bytes, SHA-256 <code>{file.sha256}</code>)</li>"
+        for file in files
+    )
     listed = "".join(
         f'<li><a href="/articles/{article.id}">{escape(article.title)}</a> '
         f'<span class="date">({escape(article.date.value)})</span></li>'
@@ -119,6 +124,10 @@ article to see every fact on its words.</p>
 <li><a href="/schema/openapi.json">/schema/openapi.json</a>: the OpenAPI 3.1 document</li>
 <li><a href="/v1/schemas">/v1/schemas</a>: the JSON Schemas of every record</li>
 </ul></section>
+<section aria-labelledby="downloads-title"><h2 id="downloads-title">Downloads</h2>
+<p>The whole dataset in one file: the SQLite database (open it with <code>sqlite3</code> or
+Datasette) and every record as NDJSON, one line each.</p>
+<ul>{offered}</ul></section>
 <p class="about">Dataset version {escape(version)}.</p>
 </main>"""
     return _document("Article Facts", body, script=False)

@@ -1,4 +1,5 @@
-"""The entry point /v1, liveness (/health), readiness (/ready) and the JSON-LD context.
+"""The entry point /v1 (with the downloads), liveness (/health), readiness (/ready) and the
+JSON-LD context.
 
 Neither check is ever cached, by the edge or by anybody else (``Cache-Control: no-store``):
 a cached "ok" is how the service once said it was healthy while it could not read a record.
@@ -15,6 +16,7 @@ from api.model.models import Health
 from api.web.linked import CONTEXT_PATH, context
 from api.web.openapi import LIST_RESPONSES, NOT_READY
 from api.web.representation import MEDIA
+from api.web.resources.downloads import Shelf
 from api.web.store import Store
 
 NO_STORE = CacheControlHeader(no_store=True)
@@ -24,17 +26,22 @@ NO_STORE = CacheControlHeader(no_store=True)
     "/v1",
     operation_id="getIndex",
     summary="Index of the API",
-    description="Links to every collection, the dataset version and the record count of each.",
+    description=(
+        "Links to every collection, the dataset version and the record count of each, and the"
+        " files of the whole dataset (`downloads`: the SQLite database and an NDJSON dump of"
+        " every record, with size and SHA-256)."
+    ),
     tags=["Index"],
     responses=LIST_RESPONSES,
 )
-async def index(store: NamedDependency[Store]) -> Index:
+async def index(store: NamedDependency[Store], shelf: NamedDependency[Shelf]) -> Index:
     meta = await store.meta()
     return Index(
         version=meta["version"],
         # Only what answers a plain GET: search needs its q, so the document describes it.
         collections=Collections(**{r.name: f"/v1/{r.name}" for r in RESOURCES}),
         counts=Counts(**await store.counts()),
+        downloads=shelf.files,
     )
 
 

@@ -17,6 +17,7 @@ from api.model.models import Article
 from api.model.parameters import LIMIT
 from api.web.pages import CSP, Entry, article_page, home_page, spans_in
 from api.web.resources.collection import IdParameter
+from api.web.resources.downloads import Shelf
 from api.web.store import Condition, Store, link_condition
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -62,10 +63,10 @@ async def article(store: NamedDependency[Store], id: IdParameter) -> Response[st
 
 
 @get("/", include_in_schema=False)
-async def home(store: NamedDependency[Store]) -> Response[str]:
+async def home(store: NamedDependency[Store], shelf: NamedDependency[Shelf]) -> Response[str]:
     articles = [
         msgspec.json.decode(body, type=Article) for body in await every(store, ARTICLES, [])
     ]
     meta = await store.meta()
-    page = home_page(meta["version"], articles)
+    page = home_page(meta["version"], articles, shelf.files)
     return Response(page, media_type=HTML, headers={"Content-Security-Policy": CSP})
