@@ -140,3 +140,20 @@ def test_the_index_names_every_collection_in_a_typed_object(document: dict[str, 
     for field, kind in (("collections", "Collections"), ("counts", "Counts")):
         assert schemas["Index"]["properties"][field] == {"$ref": f"#/components/schemas/{kind}"}
         assert set(schemas[kind]["properties"]) == names
+
+
+def test_the_downloads_document_their_ranges(
+    document: dict[str, Any], client: TestClient[Any]
+) -> None:
+    operation = document["paths"]["/v1/downloads/{name}"]["get"]
+    assert {"200", "206", "304", "404", "416"} <= set(operation["responses"])
+    assert set(operation["responses"]["200"]["content"]) == {
+        "application/vnd.sqlite3",
+        "application/x-ndjson",
+    }
+    assert "multipart/byteranges" in operation["responses"]["206"]["content"]
+    headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+    assert headers == {"Range", "If-Range", "If-None-Match"}
+    (name,) = [p for p in operation["parameters"] if p["in"] == "path"]
+    listed = {file["name"] for file in client.get("/v1").json()["downloads"]}
+    assert name["examples"]["real"]["value"] in listed
