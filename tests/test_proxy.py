@@ -6,6 +6,7 @@ Clients that must count as different clients bind different loopback addresses (
 127.0.0.3). Every loop is bounded in count and time.
 """
 
+import hashlib
 import http.client
 import shutil
 import socket
@@ -268,3 +269,31 @@ def test_killing_a_replica_under_load_fails_no_request(proxy: Deployment) -> Non
     dead, alive = (f"127.0.0.1:{port}" for port in proxy.ports)
     # nginx met the dead replica and answered from the other one instead
     assert [dead, alive] in tried
+
+
+def test_a_download_keeps_its_hash_and_ranges_through_the_proxy(proxy: Deployment) -> None:
+    def fetch(path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection(proxy.host, proxy.port, timeout=10)
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            return (
+                response.status,
+                {k.lower(): v for k, v in response.getheaders()},
+                response.read(),
+            )
+        finally:
+            connection.close()
+
+    status, _, index = fetch("/v1")
+    assert status == 200
+    (file,) = [f for f in msgspec.json.decode(index)["downloads"] if f["name"].endswith(".sqlite")]
+    for attempt in ("miss", "hit"):
+        status, headers, body = fetch(file["href"], **{"X-Request-Id": f"download-{attempt}"})
+        assert status == 200
+        assert hashlib.sha256(body).hexdigest() == file["sha256"]
+        assert headers["etag"] == f'"{file["sha256"]}"'
+    assert logged(proxy, "download-hit")["cache"] == "HIT"
+    status, headers, body = fetch(file["href"], Range="bytes=0-15", **{"Accept-Encoding": "gzip"})
+    assert (status, body) == (206, b"SQLite format 3\0")
+    assert headers["content-range"] == f"bytes 0-15/{file['size']}"
