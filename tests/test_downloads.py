@@ -249,3 +249,12 @@ def test_other_routes_keep_the_edges_etags(live_server: str) -> None:
         assert "accept-ranges" not in headers
         again, _, body = ask(live_server, path, If_None_Match=headers["etag"])
         assert (again, body) == (304, b""), path
+
+
+def test_the_home_page_links_every_download(
+    live_server: str, files: dict[str, dict[str, Any]]
+) -> None:
+    status, _, page = ask(live_server, "/")
+    assert status == 200
+    for file in files.values():
+        assert f'<a href="{file["href"]}" type="{file["media_type"]}">' in page.decode()
