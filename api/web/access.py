@@ -74,19 +74,21 @@ class Ids:
 
 
 class Clock:
-    """ISO 8601 UTC time to the millisecond; the seconds are formatted once per second."""
+    """ISO 8601 UTC time to the millisecond, formatted once per millisecond (under load,
+    tens of requests share one)."""
 
     def __init__(self) -> None:
-        self._second = -1
+        self._millisecond = -1
         self._text = ""
 
     def now(self) -> str:
-        moment = time.time()
-        second = int(moment)
-        if second != self._second:
-            self._second = second
-            self._text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{self._text}.{int((moment - second) * 1000):03d}Z"
+        millisecond = int(time.time() * 1000)
+        if millisecond != self._millisecond:
+            self._millisecond = millisecond
+            second, fraction = divmod(millisecond, 1000)
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._text = f"{stamp}.{fraction:03d}Z"
+        return self._text
 
 
 class AccessLog:

@@ -75,9 +75,6 @@ DROPPED = {b"etag", b"cache-control", *(name for name, _ in ALWAYS)}
 #: A shortcut answers a GET scope with (route template, headers, body) of a 200, or None to let
 #: routing answer.
 Shortcut = Callable[[Scope], Awaitable[tuple[str, Headers, bytes] | None]]
-#: What the log and the metrics know of a response: status, body bytes sent, how it was
-#: answered and the template of its route.
-Outcome = tuple[int, int, Answered, str]
 NO_BODY: HTTPResponseBodyEvent = {"type": "http.response.body", "body": b"", "more_body": False}
 NOT_MODIFIED_DROPS = (b"content-length", b"content-type", b"content-encoding")
 NO_STORE = (b"cache-control", b"no-store")
@@ -250,11 +247,55 @@ class Edge:
             await self.app(scope, receive, stopping)
             return
         began = perf_counter_ns()
-        request_id = self._ids.of(header(scope, HEADER))
-        if scope["method"] in SAFE:
-            status, size, answered, route = await self._safe(scope, receive, send, request_id)
+        # One pass over the request's headers (the last of a repeated one counts, as in header()).
+        fields: dict[bytes, bytes] = dict(scope["headers"])
+        request_id = self._ids.of(fields.get(HEADER))
+        method = scope["method"]
+        if method not in SAFE:
+            status, size, route = await self._other(scope, receive, send, request_id)
+            self._done(scope, began, request_id, status, size, ROUTED, route)
+            return
+        # A cache hit is answered here, without another coroutine: it is the path that counts.
+        key = (scope["path"], scope["query_string"], fields.get(b"accept", b""))
+        rendered = self._entries.get(key)
+        answered: Answered = CACHE
+        if rendered is None:
+            found = await self._miss(scope, receive, send, key, request_id)
+            if isinstance(found, Passing):
+                self._done(scope, began, request_id, found.status, found.sent, STREAM, found.route)
+                return
+            rendered, answered = found
         else:
-            status, size, answered, route = await self._other(scope, receive, send, request_id)
+            self._entries.move_to_end(key)
+        if rendered.etag is not None:
+            rendered = self._variant(fields.get(b"accept-encoding"), key, rendered, request_id)
+            condition = fields.get(b"if-none-match")
+            tag = rendered.etag
+            if condition is not None and tag is not None and etag_matches(condition, tag):
+                await send(_identified(rendered.not_modified, request_id))
+                await send(NO_BODY)
+                self._done(scope, began, request_id, 304, 0, answered, rendered.route)
+                return
+        await send(_identified(rendered.start, request_id))
+        if method == "GET":
+            await send(rendered.body_event)
+            size = len(rendered.body)
+        else:
+            await send(NO_BODY)
+            size = 0
+        self._done(scope, began, request_id, rendered.status, size, answered, rendered.route)
+
+    def _done(
+        self,
+        scope: HTTPScope,
+        began: int,
+        request_id: bytes,
+        status: int,
+        size: int,
+        answered: Answered,
+        route: str,
+    ) -> None:
+        """Count the request and write its log line."""
         self.metrics.count(route, status, answered, (perf_counter_ns() - began) / 1e9)
         if self.access.enabled:
             self.access.write(scope, status, size, began, answered, request_id)
@@ -271,37 +312,10 @@ class Edge:
 
         return sending
 
-    async def _safe(
-        self, scope: HTTPScope, receive: Receive, send: Send, request_id: bytes
-    ) -> Outcome:
-        key = (scope["path"], scope["query_string"], header(scope, b"accept") or b"")
-        rendered = self._entries.get(key)
-        answered: Answered = CACHE
-        if rendered is None:
-            found = await self._miss(scope, receive, send, key, request_id)
-            if isinstance(found, Passing):
-                return found.status, found.sent, STREAM, found.route
-            rendered, answered = found
-        else:
-            self._entries.move_to_end(key)
-        if rendered.etag is not None:
-            rendered = self._variant(scope, key, rendered, request_id)
-            condition = header(scope, b"if-none-match")
-            tag = rendered.etag
-            if condition is not None and tag is not None and etag_matches(condition, tag):
-                await send(_identified(rendered.not_modified, request_id))
-                await send(NO_BODY)
-                return 304, 0, answered, rendered.route
-        await send(rendered.sent(request_id))
-        if scope["method"] == "GET":
-            await send(rendered.body_event)
-            return rendered.status, len(rendered.body), answered, rendered.route
-        await send(NO_BODY)
-        return rendered.status, 0, answered, rendered.route
-
     async def _other(
         self, scope: HTTPScope, receive: Receive, send: Send, request_id: bytes
-    ) -> Outcome:
+    ) -> tuple[int, int, str]:
+        """Any method but GET and HEAD: a CORS preflight, or routing. Status, bytes, route."""
         method = scope["method"]
         if (
             method == "OPTIONS"
@@ -310,19 +324,20 @@ class Edge:
         ):
             await send(PREFLIGHT_RESPONSE.sent(request_id))
             await send(NO_BODY)
-            return 204, 0, ROUTED, PREFLIGHT_RESPONSE.route
+            return 204, 0, PREFLIGHT_RESPONSE.route
         if method == "OPTIONS":
             # What a path allows does not depend on its query: routing sees none.
             scope = {**scope, "query_string": b""}
         REQUEST_ID.set(request_id.decode())
         tap = Tap(send, [*ALWAYS, (HEADER, request_id)])
         await self.app(scope, receive, tap)
-        return tap.status, tap.size, ROUTED, scope.get("path_template", UNMATCHED)
+        return tap.status, tap.size, scope.get("path_template", UNMATCHED)
 
-    def _variant(self, scope: Scope, key: Key, rendered: Rendered, request_id: bytes) -> Rendered:
-        """The variant of a 200 that Accept-Encoding takes: compressed on the first request for
-        it and kept beside the identity one, its bytes counted with the entry's."""
-        field = header(scope, b"accept-encoding")
+    def _variant(
+        self, field: bytes | None, key: Key, rendered: Rendered, request_id: bytes
+    ) -> Rendered:
+        """The variant of a 200 that Accept-Encoding (``field``) takes: compressed on the first
+        request for it and kept beside the identity one, its bytes counted with the entry's."""
         if field is None:
             return rendered
         coding = encoding.choose(field, rendered.worth)

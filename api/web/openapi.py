@@ -157,7 +157,7 @@ NO_STORE_HEADERS = {
         "description": "Always `no-store`: the answer is never cached, by anybody.",
         "required": True,
         "schema": {"type": "string", "const": "no-store"},
-    }
+    },
 }
 IF_NONE_MATCH = {
     "name": "If-None-Match",
