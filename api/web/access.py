@@ -20,6 +20,7 @@ and the format (``json``, or ``plain`` for a terminal) are settings (api/setting
 """
 
 import asyncio
+import datetime
 import itertools
 import logging
 import os
@@ -194,8 +195,9 @@ class JsonFormatter(logging.Formatter):
     stack trace (server-side only: problem documents never carry one)."""
 
     def format(self, record: logging.LogRecord) -> str:
+        moment = datetime.datetime.fromtimestamp(record.created, datetime.UTC)
         entry = {
-            "time": self.formatTime(record),
+            "time": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),

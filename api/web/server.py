@@ -18,6 +18,10 @@ tests/test_resilience.py and tests/test_shutdown.py hold the behaviour):
 - Failed workers are respawned (granian exits when one dies unless told otherwise); a worker
   that crashes again within granian's 5.5 s crash-loop window stops the service instead.
 
+Logs: granian's own messages and the service's errors go through ``logging`` on stderr in the
+service's format (``log_dictconfig``, api/web/access.py); granian's access log stays off because
+the service writes a richer one on stdout (request id, bytes, how answered).
+
 Slow *readers* are not cut here: granian has no write timeout. The protection lives in the
 proxy in front (deploy/nginx.conf): nginx buffers the whole response from the service at once,
 so a slow reader holds no worker, and resets a client that takes no bytes for ``send_timeout``
