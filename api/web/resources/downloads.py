@@ -23,7 +23,7 @@ from litestar.params import HeaderParameter, PathParameter
 from litestar.response import File, Stream
 
 from api.model import downloads
-from api.model.errors import NotFound, problem
+from api.model.errors import NotFound
 from api.model.models import Download
 from api.web import ranges
 from api.web.edge import etag_matches
@@ -132,7 +132,7 @@ def answer(
         )
     if not spans:
         detail = f"no byte of the range is within the file's {file.size} bytes"
-        return problem_response(problem(416, detail), {"Content-Range": f"bytes */{file.size}"})
+        return problem_response(416, detail, headers={"Content-Range": f"bytes */{file.size}"})
     headers["ETag"] = tag
     if len(spans) == 1:
         parts = [Part(span=spans[0])]
