@@ -12,16 +12,18 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aiosqlite
 import msgspec
 
 from api.model.catalog import RESOURCES, Range, Resource
 from api.model.errors import NotFound, Unavailable, too_broad
-from api.model.tables import sort_column
+from api.model.tables import csv_table, sort_column
 
 SortValue = str | float
+#: What a page reads of each record: its JSON body or its CSV row (api/model/tables.py).
+Read = Literal["body", "csv"]
 
 
 def check_readable(path: Path, version: str) -> None:
@@ -191,7 +193,7 @@ class Store:
         self._cursor = reader.cursor()
         self._totals: dict[tuple[str, str, tuple[Any, ...]], int] = {}
         #: The SQL of a page by its shape; shapes are finite (filters and sorts are catalogued).
-        self._pages: dict[tuple[str, str, str, str, bool], str] = {}
+        self._pages: dict[tuple[str, str, str, str, bool, Read], str] = {}
 
     @classmethod
     async def open(cls, path: Path) -> "Store":
@@ -310,7 +312,9 @@ class Store:
         descending: bool,
         after: tuple[SortValue, str] | None,
         limit: int,
+        read: Read = "body",
     ) -> Page:
+        """A page of records (``read``: their JSON bodies, or their stored CSV rows)."""
         column = sort_column(sort)
         values: tuple[Any, ...]
         where, values = "1", ()
@@ -334,14 +338,14 @@ class Store:
             if probed < total and any(c.probe for c in conditions):
                 where, scan = " and ".join(c.probe or c.sql for c in conditions), probed
         keyset, key_values = _keyset(column, descending, after)
-        shape = (resource.name, where, keyset, column, descending)
+        shape = (resource.name, where, keyset, column, descending, read)
         sql = self._pages.get(shape)
         if sql is None:
             direction = "desc" if descending else "asc"
             # Ties are broken by id; sorting by id needs no second term (it would cost a sort).
             order = f"id {direction}" if column == "id" else f"{column} {direction}, id asc"
             sql = self._pages[shape] = (
-                f"select body from {resource.name} where {where} and {keyset}"  # noqa: S608
+                f"select {_selected(resource, read)} where {where} and {keyset}"
                 f" order by {order} limit ?"
             )
         bound = (*values, *key_values, limit + 1)
@@ -350,12 +354,12 @@ class Store:
         if len(bodies) <= limit:
             return bodies, total, None
         del bodies[limit:]
-        return bodies, total, self._key(resource, column, bodies[-1])
+        last = found[limit - 1]
+        record_id = IDENTIFIED.decode(last[0]).id if read == "body" else str(last[1])
+        return bodies, total, self._key(resource, column, record_id)
 
-    def _key(self, resource: Resource, column: str, body: bytes) -> tuple[SortValue, str]:
-        """The sort key of a page's last record, for the next page's cursor. Only the bodies
-        are read (a column more cost a tenth of a microsecond a row); the id is the body's."""
-        record_id = IDENTIFIED.decode(body).id
+    def _key(self, resource: Resource, column: str, record_id: str) -> tuple[SortValue, str]:
+        """The sort key of a page's last record, for the next page's cursor."""
         if column == "id":
             return record_id, record_id
         sql = f"select {column} from {resource.name} where id = ?"  # noqa: S608
@@ -440,6 +444,15 @@ class Opened:
     async def close(self) -> None:
         store, self._store = self.store, None
         await store.close()
+
+
+def _selected(resource: Resource, read: Read) -> str:
+    """What a page reads, and from where. A body alone: a column more cost a tenth of a
+    microsecond a row, and the id of the last one is its body's. A CSV row with its id: the
+    rows' table joined by id (columns and filters name the records' table as before)."""
+    if read == "body":
+        return f"body from {resource.name}"
+    return f"row, id from {resource.name} join {csv_table(resource)} using (id)"
 
 
 def _keyset(
