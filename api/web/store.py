@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from time import perf_counter_ns
 from typing import Any, Literal
 
 import aiosqlite
@@ -191,6 +192,8 @@ class Store:
         self._searcher = searcher
         self._search_thread = ThreadPoolExecutor(1, thread_name_prefix="search")
         self._cursor = reader.cursor()
+        #: What reading the database has cost (the metrics' database read time).
+        self.reads = Reads()
         self._totals: dict[tuple[str, str, tuple[Any, ...]], int] = {}
         #: The SQL of a page by its shape; shapes are finite (filters and sorts are catalogued).
         self._pages: dict[tuple[str, str, str, str, bool, Read], str] = {}
@@ -216,16 +219,25 @@ class Store:
         await self._db.close()
 
     async def _one(self, sql: str, values: Sequence[Any]) -> Any:
+        began = perf_counter_ns()
         async with self._db.execute(sql, values) as cursor:
-            return await cursor.fetchone()
+            row = await cursor.fetchone()
+        self.reads.add(began)
+        return row
 
     async def _all(self, sql: str, values: Sequence[Any]) -> Iterable[Any]:
+        began = perf_counter_ns()
         async with self._db.execute(sql, values) as cursor:
-            return await cursor.fetchall()
+            rows = await cursor.fetchall()
+        self.reads.add(began)
+        return rows
 
     def _now(self, sql: str, values: Sequence[Any]) -> list[Any]:
         """A bounded read on the event loop, without a thread hop."""
-        return self._cursor.execute(sql, values).fetchall()
+        began = perf_counter_ns()
+        rows = self._cursor.execute(sql, values).fetchall()
+        self.reads.add(began)
+        return rows
 
     async def _total(self, table: str, where: str, values: tuple[Any, ...]) -> int:
         key = (table, where, values)
@@ -249,7 +261,10 @@ class Store:
         """A search read on the search thread; None when it ran past ``budget`` seconds."""
         loop = asyncio.get_running_loop()
         run = self._run_budgeted
-        return await loop.run_in_executor(self._search_thread, run, sql, values, budget)
+        began = perf_counter_ns()
+        rows = await loop.run_in_executor(self._search_thread, run, sql, values, budget)
+        self.reads.add(began)
+        return rows
 
     def _run_budgeted(
         self, sql: str, values: Sequence[Any], budget: float | None
@@ -427,6 +442,20 @@ def _hits(
     return hits
 
 
+class Reads:
+    """Reads of the database and the time they took, counted by the Store."""
+
+    __slots__ = ("count", "nanoseconds")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.nanoseconds = 0
+
+    def add(self, began: int) -> None:
+        self.count += 1
+        self.nanoseconds += perf_counter_ns() - began
+
+
 class Opened:
     """Where the application's Store is while it runs: its lifespan opens and closes it."""
 
@@ -441,6 +470,11 @@ class Opened:
 
     async def open(self, path: Path) -> None:
         self._store = await Store.open(path)
+
+    def reads(self) -> tuple[int, int]:
+        """The reads of the open Store and the nanoseconds they took; none before it opens."""
+        reads = Reads() if self._store is None else self._store.reads
+        return reads.count, reads.nanoseconds
 
     async def close(self) -> None:
         store, self._store = self.store, None
