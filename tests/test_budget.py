@@ -16,10 +16,16 @@ BUSY = (
 )
 
 
+def pause(seconds: float) -> int:
+    """Wait, working not at all (an SQL function)."""
+    time.sleep(seconds)
+    return 1
+
+
 @pytest.fixture
 def connection() -> Iterator[sqlite3.Connection]:
     connection = sqlite3.connect(":memory:", check_same_thread=False)
-    connection.create_function("pause", 1, lambda seconds: time.sleep(seconds) or 1)
+    connection.create_function("pause", 1, pause)
     yield connection
     connection.close()
 
