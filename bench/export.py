@@ -2,10 +2,12 @@
 ``sqlite3 -csv`` shell reading the same table (the limit), and does its memory stay flat?
 
 The scale corpus (bench/scale.py) with a million facts has 400,000 quotes. The service streams
-``GET /v1/quotes?format=csv`` (no ``limit``: every record, keyset pages from SQLite); the shell
-prints ``select * from quotes`` as CSV. Both run pinned to the same core and write to a reader
-that only counts lines; the figure is rows per second, best of ``--runs``. While the service
-exports, its resident set is sampled every 50 ms; VmHWM gives the peak.
+``GET /v1/quotes?format=csv`` (no ``limit``: every record, keyset pages of the CSV rows the build
+stored, api/model/tables.py); the shell prints ``select * from quotes`` as CSV (the records'
+table: the rows are in a table of their own, so what the shell prints is what it was). Both run
+pinned to the same core and write to a reader that only counts lines; the figure is rows per
+second, best of ``--runs``. While the service exports, its resident set is sampled every 50 ms;
+VmHWM gives the peak.
 
     make sqlite3 && python -m bench.export [--database build/scale/facts.sqlite]
 """

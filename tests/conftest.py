@@ -18,7 +18,9 @@ from tests.live import Service
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = Settings(database=tmp_path_factory.mktemp("db") / "facts.sqlite")
+    # In-process apps log nothing per request (tests/test_operations.py reads the log itself).
+    folder = tmp_path_factory.mktemp("db")
+    settings = Settings(database=folder / "facts.sqlite", log_level="warning")
     build(settings)
     return settings
 

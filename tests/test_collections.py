@@ -1,13 +1,18 @@
 """Collections: the envelope, paging, sorting, filters and errors every resource shares."""
 
+import asyncio
+import sqlite3
 from typing import Any
 
 import msgspec
 import pytest
 from litestar.testing import TestClient
 
-from api.model.catalog import RESOURCES, low_end
+from api.model.catalog import RESOURCES, Resource, low_end
 from api.model.models import Bounds
+from api.model.tables import sort_column
+from api.settings import Settings
+from api.web.store import Store
 
 ARTICLE = "russia-taps-sco-and-csto-to-counter-islamic-state"
 NAMES = [resource.name for resource in RESOURCES]
@@ -197,3 +202,52 @@ def test_related_records_are_readable_references(client: TestClient[Any]) -> Non
         "name": "Vladimir Putin",
         "href": "/v1/people/vladimir-putin",
     }
+
+
+async def _page_statements(settings: Settings, resource: Resource) -> list[tuple[str, Any]]:
+    """The page SQL the store runs and its values after the first record, per sort key,
+    ascending and descending (bounded pages are read on the event loop, by ``_now``)."""
+    store = await Store.open(settings.database)
+    ran: list[tuple[str, Any]] = []
+    now = store._now
+
+    def recorded(sql: str, values: Any) -> list[Any]:
+        ran.append((sql, values))
+        return now(sql, values)
+
+    store._now = recorded  # type: ignore[method-assign]
+    try:
+        for key in resource.sorts:
+            column = sort_column(key)
+            order = f"select {column}, id from {resource.name} order by {column}, id"  # noqa: S608
+            value, record_id = now(order, ())[0]
+            for descending in (False, True):
+                await store.page(resource, [], key, descending, (value, record_id), 1)
+    finally:
+        await store.close()
+    return [(sql, values) for sql, values in ran if " limit " in sql]
+
+
+def test_a_page_after_a_cursor_starts_at_the_cursors_key(settings: Settings) -> None:
+    """Sorted by a key other than id, a page after a cursor seeks the key in its index: it
+    neither walks the index from its start nor gathers and sorts every later record (with the
+    disjunction ``key > v or (key = v and id > last)`` SQLite did one or the other; a page of
+    the 400,000 quotes by ``-date`` took 1.4 s). A table of one record is scanned, rightly."""
+    connection = sqlite3.connect(settings.database)
+    checked = []
+    try:
+        for resource in RESOURCES:
+            count = f"select count(*) from {resource.name}"  # noqa: S608
+            if connection.execute(count).fetchone()[0] < 2:
+                continue
+            statements = asyncio.run(_page_statements(settings, resource))
+            assert len(statements) == 2 * len(resource.sorts)
+            for sql, values in statements:
+                explained = connection.execute(f"explain query plan {sql}", values)
+                plan = [row[3] for row in explained]
+                assert plan[0].startswith(f"SEARCH {resource.name} USING INDEX"), (sql, plan)
+                assert not any("MULTI-INDEX OR" in step or step.startswith("SCAN") for step in plan)
+            checked.append(resource.name)
+    finally:
+        connection.close()
+    assert "quotes" in checked

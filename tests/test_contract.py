@@ -50,7 +50,7 @@ class Counted:
 def _served() -> ASGIApp:
     folder = Path(tempfile.mkdtemp(prefix="contract-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    settings = Settings(database=folder / "facts.sqlite")
+    settings = Settings(database=folder / "facts.sqlite", log_level="warning")
     build(settings)
     contract_hooks.serve(settings.database)
     return Counted(create_app(settings))

@@ -50,8 +50,8 @@ class Counting:
         self.taken = 0
         self.left = 0
 
-    async def __call__(self, scope: Scope) -> tuple[Headers, bytes] | None:
-        answer: tuple[Headers, bytes] | None = await self.shortcut(scope)
+    async def __call__(self, scope: Scope) -> tuple[str, Headers, bytes] | None:
+        answer: tuple[str, Headers, bytes] | None = await self.shortcut(scope)
         if answer is None:
             self.left += 1
         else:
@@ -86,6 +86,10 @@ def cached(settings: Settings) -> Iterator[Client]:
         yield client
 
 
+#: One request id for all: the responses, problem documents included, are then equal.
+SAME = {"x-request-id": "same-request"}
+
+
 def assert_same(got: Any, expected: Any, url: str) -> None:
     """The same status, the same headers in the same order, and the same body."""
     assert got.status_code == expected.status_code, url
@@ -99,6 +103,7 @@ def same(routed: Client, counting: tuple[Client, Counting], cached: Client) -> A
     fast, _ = counting
 
     def check(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> Any:
+        headers = {**SAME, **(headers or {})}
         expected = routed.request(method, url, headers=headers)
         for client in (fast, cached, cached):
             assert_same(client.request(method, url, headers=headers), expected, url)
@@ -381,7 +386,7 @@ def test_reads_off_the_event_loop_give_the_same_answers(
     ]
     with TestClient(app=app_with(settings, cache_bytes=0)) as threaded:
         for url in urls * 2:
-            expected, got = routed.get(url), threaded.get(url)
+            expected, got = routed.get(url, headers=SAME), threaded.get(url, headers=SAME)
             assert_same(got, expected, url)
 
 
@@ -425,7 +430,7 @@ def test_a_small_cache_evicts_and_still_answers_the_same(
     ]
     with TestClient(app=app) as small:
         for url in records * 2:
-            expected, got = routed.get(url), small.get(url)
+            expected, got = routed.get(url, headers=SAME), small.get(url, headers=SAME)
             assert_same(got, expected, url)
     assert 0 < len(app._entries) < len(records)
     assert app._bytes <= 32 * 1024

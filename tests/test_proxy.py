@@ -11,6 +11,7 @@ import shutil
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,13 @@ def test_the_request_id_is_passed_through_or_made(proxy: Deployment) -> None:
     made = get(proxy, "/v1", **{"X-Request-Id": "not valid!"}).headers["X-Request-Id"]
     assert made != "not valid!"
     assert len(made) == 32
+
+
+def test_metrics_are_served_by_a_replica_and_never_by_the_proxy(proxy: Deployment) -> None:
+    assert get(proxy, "/metrics").status == 404
+    direct = urllib.request.urlopen(f"http://127.0.0.1:{proxy.ports[0]}/metrics", timeout=5)
+    assert direct.status == 200
+    assert b"article_facts_requests_total" in direct.read()
 
 
 def test_a_client_holding_1100_idle_connections_does_not_stop_another_clients_health(

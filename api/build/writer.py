@@ -6,8 +6,9 @@ from typing import Any
 
 import msgspec
 
+from api.model import flat
 from api.model.catalog import RESOURCES, Corpus, Resource
-from api.model.tables import PAGE_SIZE, columns, schema
+from api.model.tables import PAGE_SIZE, columns, csv_table, schema
 
 
 def write(path: Path, corpus: Corpus, texts: dict[str, str], meta: dict[str, str]) -> None:
@@ -48,6 +49,15 @@ def _write_resource(connection: sqlite3.Connection, resource: Resource, corpus: 
             ]
     connection.executemany(f"insert into {resource.name} values ({marks})", rows)  # noqa: S608
     connection.executemany("insert into links values (?, ?, ?, ?)", links)
+    _write_csv(connection, resource, rows)
+
+
+def _write_csv(connection: sqlite3.Connection, resource: Resource, rows: list[list[Any]]) -> None:
+    """Each record's CSV row, written from its body as a response would write it."""
+    decode = msgspec.json.decode
+    lines = flat.lines(flat.columns(resource.model), (decode(values[1]) for values in rows))
+    sql = f"insert into {csv_table(resource)} values (?, ?)"  # noqa: S608
+    connection.executemany(sql, zip((values[0] for values in rows), lines, strict=True))
 
 
 def _write_search(connection: sqlite3.Connection, corpus: Corpus, texts: dict[str, str]) -> None:

@@ -112,11 +112,14 @@ class BuildError(Exception):
         self.file, self.location, self.detail = faults[0].file, faults[0].path, faults[0].message
 
 
-def problem(status: int, detail: str, errors: list[ParameterError] | None = None) -> Problem:
+def problem(
+    status: int, detail: str, errors: list[ParameterError] | None = None, *, request_id: str
+) -> Problem:
     return Problem(
         type="about:blank",
         title=HTTPStatus(status).phrase,
         status=status,
         detail=detail,
         errors=errors or [],
+        request_id=request_id,
     )

@@ -466,3 +466,7 @@ class Problem(Base, frozen=True, kw_only=True):
     status: Annotated[int, Meta(ge=400, le=599)]
     detail: str
     errors: list[ParameterError] = []
+    request_id: Annotated[
+        str,
+        Meta(description="The response's X-Request-Id, as the server log has it: quote it."),
+    ]

@@ -1,7 +1,8 @@
 """The database layout the writer (api/build/writer.py) and the reader (api/web/store.py) share.
 
 One table per catalog resource (``id``, the encoded ``body`` and a column per sort key and
-range end), the filter links, the full-text index, the article texts and the build's meta.
+range end) and one of its records' CSV rows, the filter links, the full-text index, the
+article texts and the build's meta.
 Table and column names come only from the catalog: fixed identifiers, never from a request.
 """
 
@@ -13,6 +14,14 @@ from api.model.catalog import RESOURCES, Resource
 
 def sort_column(key: str) -> str:
     return "id" if key == "id" else f"sort_{key}"
+
+
+def csv_table(resource: Resource) -> str:
+    """The table of a resource's records as CSV rows of every column (api/model/flat.py), CRLF
+    included: an export of whole records joins them. A table of its own, beside the bodies',
+    keeps the pages of JSON as compact as they were and ``select *`` of the records as it was;
+    an export in id order walks it alone, any other joins it by id."""
+    return f"{resource.name}_csv"
 
 
 def columns(resource: Resource) -> list[str]:
@@ -44,6 +53,10 @@ def schema() -> list[str]:
         extra = "".join(f", {column} not null" for column in columns(resource))
         statements.append(
             f"create table {resource.name} (id text primary key, body blob not null{extra})"
+            " without rowid"
+        )
+        statements.append(
+            f"create table {csv_table(resource)} (id text primary key, row blob not null)"
             " without rowid"
         )
         for column in columns(resource):

@@ -15,15 +15,17 @@ from api.model.catalog import RESOURCES
 from api.model.tables import recorded
 from api.revision import revision
 from api.settings import Settings
+from api.web.access import AccessLog
 from api.web.docs import docs_router
 from api.web.edge import Edge
 from api.web.fast import FastPath
+from api.web.metrics import Metrics
 from api.web.openapi import examples, openapi_config
 from api.web.problems import EXCEPTION_HANDLERS
 from api.web.query import known_parameters
 from api.web.resources.articles import article_text
 from api.web.resources.collection import collection_router
-from api.web.resources.index import health, index, json_ld_context, ready
+from api.web.resources.index import health, index, json_ld_context, metrics, ready
 from api.web.resources.pages import article, assets, home
 from api.web.resources.schema_files import get_schema, list_schemas
 from api.web.resources.search import search
@@ -36,7 +38,9 @@ def only_the_document(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRou
         raise NotFoundException()
 
 
-def create_litestar(settings: Settings, version: str, opened: Opened) -> Litestar:
+def create_litestar(
+    settings: Settings, version: str, opened: Opened, counted: Metrics | None = None
+) -> Litestar:
     """Litestar over the database; while it runs, ``opened.store`` is its open Store."""
 
     @asynccontextmanager
@@ -50,6 +54,10 @@ def create_litestar(settings: Settings, version: str, opened: Opened) -> Litesta
     async def provide_store() -> Store:
         return opened.store
 
+    async def provide_metrics() -> Metrics:
+        assert counted is not None, "metrics are the edge's: served by create_app's service"
+        return counted
+
     config = openapi_config(version, examples(samples(settings.database)), settings.public_url)
     config.openapi_router = Router(
         "/schema", route_handlers=[], guards=[only_the_document], include_in_schema=False
@@ -62,6 +70,7 @@ def create_litestar(settings: Settings, version: str, opened: Opened) -> Litesta
             index,
             health,
             ready,
+            metrics,
             json_ld_context,
             list_schemas,
             get_schema,
@@ -70,7 +79,7 @@ def create_litestar(settings: Settings, version: str, opened: Opened) -> Litesta
             article,
             assets,
         ],
-        dependencies={"store": Provide(provide_store)},
+        dependencies={"store": Provide(provide_store), "metrics": Provide(provide_metrics)},
         guards=[known_parameters],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=config,
@@ -87,6 +96,18 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     if version is None:
         raise RuntimeError(f"no built database at {settings.database}; run python -m api build")
     opened = Opened()
-    litestar = create_litestar(settings, version, opened)
+    counted = Metrics(version, revision(version), settings.metrics_dir)
+    counted.reads = opened.reads
+    litestar = create_litestar(settings, version, opened, counted)
     fast = FastPath(opened) if settings.fast_path else None
-    return Edge(litestar, revision(version), settings.cache_bytes, settings.max_age, shortcut=fast)
+    logged = settings.log_level in ("debug", "info")
+    access = AccessLog(1, enabled=logged, plain=settings.log_format == "plain")
+    return Edge(
+        litestar,
+        revision(version),
+        settings.cache_bytes,
+        settings.max_age,
+        shortcut=fast,
+        access=access,
+        metrics=counted,
+    )

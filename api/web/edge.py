@@ -19,12 +19,17 @@ kept: its memory stays flat.
 On a cache miss an optional *shortcut* (api/fast.py) may answer a GET before routing; whatever
 answers, the edge finishes the response the same way (headers, ETag, Cache-Control). A cached
 response keeps its ASGI messages, so a hit is a dictionary lookup and two sends.
+
+Every response carries its request's ``X-Request-Id``, added as it is sent (never kept in the
+cache), and every request is counted (api/web/metrics.py) and logged (api/web/access.py) with
+how it was answered: from the cache, by the shortcut, by routing, or streamed.
 """
 
 import hashlib
 import sys
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from time import perf_counter_ns
 from typing import Any, cast
 
 import msgspec
@@ -42,11 +47,12 @@ from litestar.types import (
 
 from api.model.errors import problem
 from api.web import encoding
+from api.web.access import CACHE, FAST, HEADER, REQUEST_ID, ROUTED, STREAM, AccessLog, Answered, Ids
+from api.web.metrics import UNMATCHED, Metrics
 from api.web.problems import FAILURE, PROBLEM_JSON, log
 
 Headers = list[tuple[bytes, bytes]]
 FAILURE_TYPE = (b"content-type", PROBLEM_JSON.encode())
-FAILURE_BODY = msgspec.json.encode(FAILURE)
 #: What a GET response is a function of (with the revision): its path, query string and Accept
 #: (the representation is negotiated; see api/web/representation.py).
 Key = tuple[str, bytes, bytes]
@@ -55,7 +61,7 @@ ALWAYS: Headers = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"access-control-allow-origin", b"*"),
-    (b"access-control-expose-headers", b"ETag, Link"),
+    (b"access-control-expose-headers", b"ETag, Link, X-Request-Id"),
     (b"vary", b"Accept, Accept-Encoding"),
 ]
 PREFLIGHT: Headers = [
@@ -66,8 +72,9 @@ PREFLIGHT: Headers = [
 DROPPED = {b"etag", b"cache-control", *(name for name, _ in ALWAYS)}
 
 
-#: A shortcut answers a GET scope with (headers, body) of a 200, or None to let routing answer.
-Shortcut = Callable[[Scope], Awaitable[tuple[Headers, bytes] | None]]
+#: A shortcut answers a GET scope with (route template, headers, body) of a 200, or None to let
+#: routing answer.
+Shortcut = Callable[[Scope], Awaitable[tuple[str, Headers, bytes] | None]]
 NO_BODY: HTTPResponseBodyEvent = {"type": "http.response.body", "body": b"", "more_body": False}
 NOT_MODIFIED_DROPS = (b"content-length", b"content-type", b"content-encoding")
 NO_STORE = (b"cache-control", b"no-store")
@@ -85,6 +92,7 @@ class Rendered:
         "body_event",
         "etag",
         "headers",
+        "route",
         "size",
         "start",
         "status",
@@ -92,11 +100,15 @@ class Rendered:
         "worth",
     )
 
-    def __init__(self, status: int, headers: Headers, body: bytes, etag: bytes | None) -> None:
+    def __init__(
+        self, status: int, headers: Headers, body: bytes, etag: bytes | None, route: str
+    ) -> None:
         self.status = status
         self.headers = headers
         self.body = body
         self.etag = etag
+        #: The template of the route that made it (the metrics' label).
+        self.route = route
         self.start: HTTPResponseStartEvent = {
             "type": "http.response.start",
             "status": status,
@@ -145,7 +157,11 @@ class Rendered:
                 headers += [(b"content-encoding", coding.encode()), (name, b"%d" % len(body))]
             else:
                 headers.append((name, etag if name == b"etag" else value))
-        return Rendered(self.status, headers, body, etag)
+        return Rendered(self.status, headers, body, etag, self.route)
+
+    def sent(self, request_id: bytes) -> HTTPResponseStartEvent:
+        """The start of this response with the request's id, the one header never kept."""
+        return _identified(self.start, request_id)
 
     @property
     def not_modified(self) -> HTTPResponseStartEvent:
@@ -162,15 +178,25 @@ class Rendered:
 #: What an OrderedDict spends per entry beyond the key and value: its hash table slot and the
 #: link that keeps the LRU order (CPython 3.11, measured with tracemalloc).
 SLOT = 100
-PREFLIGHT_RESPONSE = Rendered(204, ALWAYS + PREFLIGHT, b"", None)
+PREFLIGHT_RESPONSE = Rendered(204, ALWAYS + PREFLIGHT, b"", None, "preflight")
 AVAILABLE = ", ".join((*encoding.CODINGS, encoding.IDENTITY))
-REFUSED = msgspec.json.encode(
-    problem(406, f"Accept-Encoding takes none of the codings available: {AVAILABLE}")
-)
-#: The answer when Accept-Encoding refuses identity and takes no coding the service has.
-NOT_ACCEPTABLE = Rendered(
-    406, [FAILURE_TYPE, (b"content-length", b"%d" % len(REFUSED)), NO_STORE, *ALWAYS], REFUSED, None
-)
+REFUSED = f"Accept-Encoding takes none of the codings available: {AVAILABLE}"
+
+
+def failure(status: int, detail: str, request_id: bytes, route: str) -> Rendered:
+    """A problem document the edge answers itself: the refused coding (406), a failure of the
+    shortcut (500); with the request's id, never cached."""
+    body = msgspec.json.encode(problem(status, detail, request_id=request_id.decode()))
+    length = (b"content-length", b"%d" % len(body))
+    return Rendered(status, [FAILURE_TYPE, length, NO_STORE, *ALWAYS], body, None, route)
+
+
+def _identified(start: HTTPResponseStartEvent, request_id: bytes) -> HTTPResponseStartEvent:
+    return {
+        "type": "http.response.start",
+        "status": start["status"],
+        "headers": [*start["headers"], (HEADER, request_id)],
+    }
 
 
 def etag_matches(header: bytes, etag: bytes) -> bool:
@@ -193,6 +219,9 @@ class Edge:
         max_bytes: int,
         max_age: int,
         shortcut: Shortcut | None = None,
+        *,
+        access: AccessLog | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
@@ -202,56 +231,120 @@ class Edge:
         self.shortcut = shortcut
         self._entries: OrderedDict[Key, Rendered] = OrderedDict()
         self._bytes = 0
+        self._ids = Ids()
+        self.access = access or AccessLog(1, enabled=False, plain=False)
+        self.metrics = metrics or Metrics("", revision, None)
+        self.metrics.cache = self.held
+
+    def held(self) -> tuple[int, int]:
+        """The cache's entries and the bytes they count."""
+        return len(self._entries), self._bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
+            lifespan = cast(dict[str, Any], scope)["type"] == "lifespan"
+            stopping = self._stopping(send) if lifespan else send
+            await self.app(scope, receive, stopping)
             return
+        began = perf_counter_ns()
+        # One pass over the request's headers (the last of a repeated one counts, as in header()).
+        fields: dict[bytes, bytes] = dict(scope["headers"])
+        request_id = self._ids.of(fields.get(HEADER))
         method = scope["method"]
-        if method in SAFE:
-            key = (scope["path"], scope["query_string"], header(scope, b"accept") or b"")
-            rendered = self._entries.get(key)
-            if rendered is None:
-                rendered = await self._miss(scope, receive, send, key)
-                if rendered is None:
-                    return  # streamed as it was rendered
-            else:
-                self._entries.move_to_end(key)
-            if rendered.etag is not None:
-                rendered = self._variant(scope, key, rendered)
-                condition = header(scope, b"if-none-match")
-                tag = rendered.etag
-                if condition is not None and tag is not None and etag_matches(condition, tag):
-                    await send(rendered.not_modified)
-                    await send(NO_BODY)
-                    return
-            await send(rendered.start)
-            await send(rendered.body_event if method == "GET" else NO_BODY)
+        if method not in SAFE:
+            status, size, route = await self._other(scope, receive, send, request_id)
+            self._done(scope, began, request_id, status, size, ROUTED, route)
             return
+        # A cache hit is answered here, without another coroutine: it is the path that counts.
+        key = (scope["path"], scope["query_string"], fields.get(b"accept", b""))
+        rendered = self._entries.get(key)
+        answered: Answered = CACHE
+        if rendered is None:
+            found = await self._miss(scope, receive, send, key, request_id)
+            if isinstance(found, Passing):
+                self._done(scope, began, request_id, found.status, found.sent, STREAM, found.route)
+                return
+            rendered, answered = found
+        else:
+            self._entries.move_to_end(key)
+        if rendered.etag is not None:
+            rendered = self._variant(fields.get(b"accept-encoding"), key, rendered, request_id)
+            condition = fields.get(b"if-none-match")
+            tag = rendered.etag
+            if condition is not None and tag is not None and etag_matches(condition, tag):
+                await send(_identified(rendered.not_modified, request_id))
+                await send(NO_BODY)
+                self._done(scope, began, request_id, 304, 0, answered, rendered.route)
+                return
+        await send(_identified(rendered.start, request_id))
+        if method == "GET":
+            await send(rendered.body_event)
+            size = len(rendered.body)
+        else:
+            await send(NO_BODY)
+            size = 0
+        self._done(scope, began, request_id, rendered.status, size, answered, rendered.route)
+
+    def _done(
+        self,
+        scope: HTTPScope,
+        began: int,
+        request_id: bytes,
+        status: int,
+        size: int,
+        answered: Answered,
+        route: str,
+    ) -> None:
+        """Count the request and write its log line."""
+        self.metrics.count(route, status, answered, (perf_counter_ns() - began) / 1e9)
+        if self.access.enabled:
+            self.access.write(scope, status, size, began, answered, request_id)
+
+    def _stopping(self, send: Send) -> Send:
+        """The lifespan's send: as the application stops, the log's buffer and the metrics'
+        snapshot are written out."""
+
+        async def sending(message: Message) -> None:
+            if cast(dict[str, Any], message)["type"] == "lifespan.shutdown.complete":
+                self.access.flush()
+                self.metrics.write()
+            await send(message)
+
+        return sending
+
+    async def _other(
+        self, scope: HTTPScope, receive: Receive, send: Send, request_id: bytes
+    ) -> tuple[int, int, str]:
+        """Any method but GET and HEAD: a CORS preflight, or routing. Status, bytes, route."""
+        method = scope["method"]
         if (
             method == "OPTIONS"
             and header(scope, b"origin") is not None
             and header(scope, b"access-control-request-method") is not None
         ):
-            await send(PREFLIGHT_RESPONSE.start)
+            await send(PREFLIGHT_RESPONSE.sent(request_id))
             await send(NO_BODY)
-            return
+            return 204, 0, PREFLIGHT_RESPONSE.route
         if method == "OPTIONS":
             # What a path allows does not depend on its query: routing sees none.
             scope = {**scope, "query_string": b""}
-        await self.app(scope, receive, _adding(send, ALWAYS))
+        REQUEST_ID.set(request_id.decode())
+        tap = Tap(send, [*ALWAYS, (HEADER, request_id)])
+        await self.app(scope, receive, tap)
+        return tap.status, tap.size, scope.get("path_template", UNMATCHED)
 
-    def _variant(self, scope: Scope, key: Key, rendered: Rendered) -> Rendered:
-        """The variant of a 200 that Accept-Encoding takes: compressed on the first request for
-        it and kept beside the identity one, its bytes counted with the entry's."""
-        field = header(scope, b"accept-encoding")
+    def _variant(
+        self, field: bytes | None, key: Key, rendered: Rendered, request_id: bytes
+    ) -> Rendered:
+        """The variant of a 200 that Accept-Encoding (``field``) takes: compressed on the first
+        request for it and kept beside the identity one, its bytes counted with the entry's."""
         if field is None:
             return rendered
         coding = encoding.choose(field, rendered.worth)
         if coding == encoding.IDENTITY:
             return rendered
         if coding is None:
-            return NOT_ACCEPTABLE
+            return failure(406, REFUSED, request_id, rendered.route)
         variant = rendered.variants.get(coding)
         if variant is None:
             variant = rendered.variants[coding] = rendered.encoded(coding)
@@ -262,27 +355,34 @@ class Edge:
                 self._evict()
         return variant
 
-    async def _miss(self, scope: Scope, receive: Receive, send: Send, key: Key) -> Rendered | None:
+    async def _miss(
+        self, scope: Scope, receive: Receive, send: Send, key: Key, request_id: bytes
+    ) -> "tuple[Rendered, Answered] | Passing":
+        """The response rendered by the shortcut or by routing (and kept when it may be), or
+        the stream that routing sent on as it came."""
         try:
             answer = None if self.shortcut is None else await self.shortcut(scope)
         except Exception:
             # A failure of the shortcut is the response's: reported, never retried by routing.
             log.exception("unhandled error in the fast path on %s", scope["path"])
-            return self._finish(key, 500, [FAILURE_TYPE], FAILURE_BODY)
+            return failure(500, FAILURE, request_id, UNMATCHED), FAST
+        answered: Answered = FAST
         if answer is None:
             get: HTTPScope = {**scope, "method": "GET"}  # type: ignore[typeddict-item]
-            found = await self._render(get, receive, Passing(self, scope, send, key))
+            passing = Passing(self, scope, send, key, request_id)
+            REQUEST_ID.set(request_id.decode())
+            found = await self._render(get, receive, passing)
             if found is None:
-                return None
-            rendered = found
+                return passing
+            rendered, answered = found, ROUTED
         else:
-            headers, body = answer
-            rendered = self._finish(key, 200, headers, body)
+            route, headers, body = answer
+            rendered = self._finish(key, 200, headers, body, route)
         if self.max_bytes and rendered.etag is not None:
             rendered.size = rendered.cost(key, self._cached)
             if rendered.size <= self.max_bytes // 8:
                 self._remember(key, rendered)
-        return rendered
+        return rendered, answered
 
     def _remember(self, key: Key, rendered: Rendered) -> None:
         self._entries[key] = rendered
@@ -312,21 +412,31 @@ class Edge:
                     chunks.append(message.get("body", b""))
 
         await self.app(scope, receive, collect)
+        route = scope.get("path_template", UNMATCHED)
         if passing.open:
+            passing.route = route
             return None
         status, raw = int(start["status"]), start.get("headers", [])
         stored = NO_STORE not in ((k.lower(), v) for k, v in raw)
-        return self._finish(passing.key, status, _own(raw), b"".join(chunks), stored=stored)
+        body = b"".join(chunks)
+        return self._finish(passing.key, status, _own(raw), body, route, stored=stored)
 
     def _finish(
-        self, key: Key, status: int, headers: Headers, body: bytes, *, stored: bool = True
+        self,
+        key: Key,
+        status: int,
+        headers: Headers,
+        body: bytes,
+        route: str,
+        *,
+        stored: bool = True,
     ) -> Rendered:
         """Append Content-Length, ETag and Cache-Control, then ALWAYS, to the response's own
         headers (lower-case names, none of those the edge sets); a response that may not be
         ``stored`` and any but a 200 get ``no-store`` and no ETag."""
         length = (b"content-length", b"%d" % len(body))
         etag = self.etag(key) if status == 200 and stored else None
-        return Rendered(status, self.closing([*headers, length], etag), body, etag)
+        return Rendered(status, self.closing([*headers, length], etag), body, etag, route)
 
     def etag(self, key: Key) -> bytes:
         digest = self._hash.copy()  # blake2b(revision \0 path \0 query \0 accept)
@@ -349,9 +459,14 @@ class Passing:
     collection shrinks about 5 times). Its ETag is then weak (``W/`` and the coding's suffix):
     the bytes are made anew by each request, as the contract allows only a weak one for."""
 
-    def __init__(self, edge: Edge, scope: Scope, send: Send, key: Key) -> None:
+    def __init__(self, edge: Edge, scope: Scope, send: Send, key: Key, request_id: bytes) -> None:
         self.edge, self.scope, self.send, self.key = edge, scope, send, key
+        self.request_id = request_id
         self.open = False
+        #: What the log and the metrics are told: the status sent, the body bytes, the route.
+        self.status = 0
+        self.sent = 0
+        self.route = UNMATCHED
         self._quiet = scope.get("method") == "HEAD"
         self._encoder: encoding.Encoder | None = None
 
@@ -365,8 +480,10 @@ class Passing:
             coding = encoding.choose(field, encoding.compressible(kind))
             if coding is None:
                 self._quiet = True
-                await self.send(NOT_ACCEPTABLE.start)
-                await self.send(NOT_ACCEPTABLE.body_event)
+                refused = failure(406, REFUSED, self.request_id, UNMATCHED)
+                self.status, self.sent = 406, len(refused.body)
+                await self.send(refused.sent(self.request_id))
+                await self.send(refused.body_event)
                 return
             if coding != encoding.IDENTITY:
                 self._encoder = encoding.encoder(coding)
@@ -377,6 +494,8 @@ class Passing:
         if etag is not None and condition is not None and etag_matches(condition, etag):
             status, self._quiet = 304, True
             headers = [(k, v) for k, v in headers if k not in NOT_MODIFIED_DROPS]
+        self.status = status
+        headers.append((HEADER, self.request_id))
         await self.send({"type": "http.response.start", "status": status, "headers": headers})
         if self._quiet:
             await self.send(NO_BODY)
@@ -385,6 +504,7 @@ class Passing:
         if self._quiet:
             return
         if self._encoder is None:
+            self.sent += len(cast(HTTPResponseBodyEvent, message).get("body", b""))
             await self.send(message)
             return
         part = cast(HTTPResponseBodyEvent, message)
@@ -392,6 +512,7 @@ class Passing:
         more = part.get("more_body", False)
         if not more:
             body += self._encoder.finish()
+        self.sent += len(body)
         if body or not more:
             encoded: HTTPResponseBodyEvent = {
                 "type": "http.response.body",
@@ -419,13 +540,22 @@ def header(scope: Scope, name: bytes) -> bytes | None:
     return found
 
 
-def _adding(send: Send, extra: Headers) -> Send:
-    async def wrapped(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message["headers"] = [*_allow_head(message.get("headers", [])), *extra]
-        await send(message)
+class Tap:
+    """The send of a response routing answers directly (any method but GET and HEAD): adds the
+    edge's headers and notes the status and the body bytes, for the log and the metrics."""
 
-    return wrapped
+    def __init__(self, send: Send, extra: Headers) -> None:
+        self._send, self._extra = send, extra
+        self.status = 0
+        self.size = 0
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = int(message["status"])
+            message["headers"] = [*_allow_head(message.get("headers", [])), *self._extra]
+        elif message["type"] == "http.response.body":
+            self.size += len(message.get("body", b""))
+        await self._send(message)
 
 
 def _allow_head(headers: Any) -> Headers:

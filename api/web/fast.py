@@ -38,7 +38,8 @@ from api.web.store import Opened, Store
 
 PLAIN = re.compile(rb"[\w.~-]+=[\w.~-]+(?:&[\w.~-]+=[\w.~-]+)*", re.ASCII)
 CONTENT_TYPE = (b"content-type", JSON.encode())
-Answer = tuple[Headers, bytes]
+#: The template of the route that would have answered (the metrics' label), headers and body.
+Answer = tuple[str, Headers, bytes]
 Read = Callable[[Store, Mapping[str, Any]], Awaitable[tuple[list[bytes], PageMeta]]]
 
 
@@ -99,6 +100,8 @@ class FastPath:
     def __init__(self, opened: Opened) -> None:
         self._opened = opened
         self._items = {f"/v1/{resource.name}": resource for resource in RESOURCES}
+        #: The routes' own templates (api/web/resources/collection.py), as Litestar names them.
+        self._item_routes = {path: f"{path}/{{id:str}}" for path in self._items}
         listings = [*map(collection, RESOURCES), search()]
         self._lists = {listing.path: listing for listing in listings}
 
@@ -117,7 +120,8 @@ class FastPath:
                 return None
             # Only a found record is answered, and every stored id is a valid one (a slug of at
             # most 80 characters, checked at build): any other id is routing's to answer.
-            return [CONTENT_TYPE], await self._opened.store.body(owner, record_id)
+            body = await self._opened.store.body(owner, record_id)
+            return self._item_routes[parent], [CONTENT_TYPE], body
         except ApiError:
             return None  # the service's own refusal: routing answers with its problem document
 
@@ -138,6 +142,6 @@ class FastPath:
         links = page_links(path, query.decode(), given, meta.next_cursor)
         body = envelope(bodies, meta, links)
         if links.next is None:
-            return [CONTENT_TYPE], body
+            return path, [CONTENT_TYPE], body
         link = (b"link", f'<{links.next}>; rel="next"'.encode("latin-1"))
-        return [link, CONTENT_TYPE], body
+        return path, [link, CONTENT_TYPE], body

@@ -119,7 +119,18 @@ def openapi_config(
 
 
 Document = dict[str, Any]
+#: On every response: the client's well-formed X-Request-Id, or one the service made.
+REQUEST_ID_HEADER = {
+    "X-Request-Id": {
+        "description": "The request's id: the client's when it sent 1 to 128 of"
+        " `A-Za-z0-9._:-`, otherwise one the service made. The server's log line and any"
+        " problem document carry the same id.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
+    }
+}
 ETAG_HEADERS = {
+    **REQUEST_ID_HEADER,
     "ETag": {
         "description": "Strong validator of this representation; send it in If-None-Match.",
         "required": True,
@@ -141,11 +152,12 @@ LINK_HEADER = {
 #: Operations answered ``Cache-Control: no-store`` (api/resources/index.py): no validator, no 304.
 UNCACHED = frozenset({"getHealth", "getReady"})
 NO_STORE_HEADERS = {
+    **REQUEST_ID_HEADER,
     "Cache-Control": {
         "description": "Always `no-store`: the answer is never cached, by anybody.",
         "required": True,
         "schema": {"type": "string", "const": "no-store"},
-    }
+    },
 }
 IF_NONE_MATCH = {
     "name": "If-None-Match",
@@ -193,7 +205,7 @@ def examples(samples: Mapping[str, tuple[bytes, int]]) -> dict[str, Any]:
 
 
 #: Real answers of the service, pinned by tests/test_openapi.py: each is what it sends to the
-#: request named in the summary.
+#: request named in the summary, sent with ``X-Request-Id`` the example's ``request_id``.
 PROBLEM_EXAMPLES = {
     "400": (
         "GET /v1/quotes?limit=0",
@@ -203,6 +215,7 @@ PROBLEM_EXAMPLES = {
             "status": 400,
             "detail": "invalid parameter 'limit'",
             "errors": [{"parameter": "limit", "detail": "Expected `int` >= 1"}],
+            "request_id": "example-400",
         },
     ),
     "404": (
@@ -213,6 +226,7 @@ PROBLEM_EXAMPLES = {
             "status": 404,
             "detail": "no quote with id 'no-such-quote'",
             "errors": [],
+            "request_id": "example-404",
         },
     ),
 }

@@ -9,18 +9,26 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from api.model.errors import ApiError, Unavailable, problem
-from api.model.models import ParameterError, Problem
+from api.model.models import ParameterError
+from api.web.access import REQUEST_ID
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("api")
 #: The answer to a failure of the service itself; what failed is logged, never sent.
-FAILURE = problem(500, "the server failed to answer; the error was logged")
+FAILURE = "the server failed to answer; the error was logged"
 
 
-def problem_response(body: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:
+def problem_response(
+    status: int,
+    detail: str,
+    errors: list[ParameterError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[bytes]:
+    """The problem document of the request being answered, with its request id."""
+    body = problem(status, detail, errors, request_id=REQUEST_ID.get())
     return Response(
         content=msgspec.json.encode(body),
-        status_code=body.status,
+        status_code=status,
         media_type=PROBLEM_JSON,
         headers=headers,
     )
@@ -38,22 +46,22 @@ def _validation_errors(exc: ValidationException) -> list[ParameterError]:
 
 
 def handle_api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[bytes]:
-    return problem_response(problem(exc.status, exc.detail, exc.errors))
+    return problem_response(exc.status, exc.detail, exc.errors)
 
 
 def handle_unavailable(request: Request[Any, Any, Any], exc: Unavailable) -> Response[bytes]:
     log.error("not ready on %s: %s", request.url.path, exc.detail)
     detail = "the service cannot read its database; see the server log"
-    return problem_response(problem(exc.status, detail), {"Retry-After": "5"})
+    return problem_response(exc.status, detail, headers={"Retry-After": "5"})
 
 
 def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     if isinstance(exc, ValidationException):
         errors = _validation_errors(exc)
         names = ", ".join(repr(error.parameter) for error in errors)
-        return problem_response(problem(400, f"invalid parameter {names}", errors))
+        return problem_response(400, f"invalid parameter {names}", errors)
     headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
-    return problem_response(problem(exc.status_code, _public_detail(exc)), headers)
+    return problem_response(exc.status_code, _public_detail(exc), headers=headers)
 
 
 def _public_detail(exc: HTTPException) -> str:
@@ -66,7 +74,7 @@ def _public_detail(exc: HTTPException) -> str:
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(FAILURE)
+    return problem_response(500, FAILURE)
 
 
 EXCEPTION_HANDLERS = {

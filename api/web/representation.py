@@ -2,7 +2,7 @@
 ``format`` or else by ``Accept``, with sparse ``fields``.
 
 JSON is the stored bodies as they are (decoded only when ``fields`` selects some); CSV rows
-are flat (api/web/flat.py), NDJSON one body a line, JSON-LD nodes (api/web/linked.py). A
+are flat (api/model/flat.py), NDJSON one body a line, JSON-LD nodes (api/web/linked.py). A
 response is a function of its path, query and Accept, which is what the edge keys and tags.
 """
 
@@ -14,12 +14,13 @@ from typing import Any
 import msgspec
 from litestar import Request
 
+from api.model import flat
 from api.model.catalog import Resource
 from api.model.errors import NotAcceptable
 from api.model.models import PageLinks, PageMeta
 from api.model.parameters import FORMATS
-from api.web import flat
 from api.web.linked import CONTEXT_PATH, node
+from api.web.store import Read
 
 #: The media type of each format, as Accept names it.
 MEDIA = {
@@ -71,6 +72,12 @@ def columns_of(model: type[msgspec.Struct]) -> tuple[flat.Column, ...]:
     return flat.columns(model)
 
 
+@cache
+def header_of(model: type[msgspec.Struct]) -> bytes:
+    """The header row of a CSV of every column."""
+    return flat.rows(columns_of(model), [], header=True)
+
+
 @dataclass(frozen=True)
 class Shape:
     """How records of one resource are written in one response: format and chosen fields."""
@@ -109,8 +116,21 @@ class Shape:
             return bodies
         return [msgspec.json.encode(record) for record in self._records(bodies)]
 
-    def chunk(self, bodies: Sequence[bytes], first: bool) -> bytes:
-        """Records of a CSV or NDJSON stream (CSV's header row before the first)."""
+    @property
+    def read(self) -> Read:
+        """What the store reads for this shape: a CSV of every field is its records' stored
+        rows (api/model/tables.py), joined as they are; anything else is written from bodies."""
+        return "csv" if self.form == "csv" and self.fields is None else "body"
+
+    def chunk(self, read: Sequence[bytes], first: bool) -> bytes:
+        """Records of a CSV or NDJSON stream (CSV's header row before the first), from what
+        the store read (``read``)."""
+        if self.read == "csv":
+            rows = b"".join(read)
+            return header_of(self.resource.model) + rows if first else rows
+        return self._written(read, first)
+
+    def _written(self, bodies: Sequence[bytes], first: bool) -> bytes:
         if self.form == "csv":
             chosen = [c for c in columns_of(self.resource.model) if self._kept(c.path[0])]
             return flat.rows(chosen, self._records(bodies), header=first)
@@ -120,6 +140,7 @@ class Shape:
         return self.fields is None or name in self.fields
 
     def page(self, bodies: list[bytes], meta: PageMeta, links: PageLinks) -> bytes:
+        """One page, from what the store read (``read``)."""
         if self.form == "json":
             return envelope(list(self._bodies(bodies)), meta, links)
         if self.form == "jsonld":
@@ -132,4 +153,4 @@ class Shape:
             return self._bodies([body])[0]
         if self.form == "jsonld":
             return msgspec.json.encode({"@context": CONTEXT_PATH, **self._records([body])[0]})
-        return self.chunk([body], first=True)
+        return self._written([body], first=True)

@@ -24,6 +24,7 @@ from api.web.representation import SHAPING, Shape, negotiated
 from api.web.signature import query_get
 from api.web.store import (
     Condition,
+    Read,
     SortValue,
     Store,
     link_condition,
@@ -75,14 +76,16 @@ def request_links(
 
 
 async def read_page(
-    resource: Resource, store: Store, values: Mapping[str, Any]
+    resource: Resource, store: Store, values: Mapping[str, Any], read: Read = "body"
 ) -> tuple[list[bytes], PageMeta]:
-    """The records of one page of a validated list request, and its meta."""
+    """The records of one page of a validated list request (``read``: their bodies or their
+    CSV rows), and its meta."""
     sort: str = values["sort"]
     after = _after(values, sort)
     limit: int = values["limit"]
+    found = conditions(resource, values)
     bodies, total, last = await store.page(
-        resource, conditions(resource, values), sort.lstrip("-"), sort.startswith("-"), after, limit
+        resource, found, sort.lstrip("-"), sort.startswith("-"), after, limit, read
     )
     next_cursor = None if last is None else encode_cursor(Cursor(sort, *last))
     return bodies, PageMeta(total=total, limit=limit, next_cursor=next_cursor)
@@ -109,7 +112,7 @@ async def export(
     first = True
     while True:
         bodies, _, after = await store.page(
-            resource, found, sort.lstrip("-"), sort.startswith("-"), after, EXPORT_PAGE
+            resource, found, sort.lstrip("-"), sort.startswith("-"), after, EXPORT_PAGE, shape.read
         )
         yield shape.chunk(bodies, first)
         first = False
@@ -147,7 +150,7 @@ async def answer_list(
         found, after = conditions(resource, values), _after(values, sort)
         records = export(resource, store, found, sort, after, shape)
         return Stream(records, media_type=shape.content_type)
-    bodies, meta = await read_page(resource, store, values)
+    bodies, meta = await read_page(resource, store, values, shape.read)
     if values.get("facet"):
         facets = await read_facets(resource, store, request, values)
         meta = msgspec.structs.replace(meta, facets=facets)

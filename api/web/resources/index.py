@@ -1,4 +1,5 @@
-"""The entry point /v1, liveness (/health), readiness (/ready) and the JSON-LD context.
+"""The entry point /v1, liveness (/health), readiness (/ready), metrics (/metrics) and the
+JSON-LD context.
 
 Neither check is ever cached, by the edge or by anybody else (``Cache-Control: no-store``):
 a cached "ok" is how the service once said it was healthy while it could not read a record.
@@ -6,13 +7,14 @@ a cached "ok" is how the service once said it was healthy while it could not rea
 
 from typing import Any
 
-from litestar import get
+from litestar import Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 
 from api.model.catalog import RESOURCES, Collections, Counts, Index
 from api.model.models import Health
 from api.web.linked import CONTEXT_PATH, context
+from api.web.metrics import Metrics
 from api.web.openapi import LIST_RESPONSES, NOT_READY
 from api.web.representation import MEDIA
 from api.web.store import Store
@@ -70,6 +72,17 @@ async def health(store: NamedDependency[Store]) -> Health:
 async def ready(store: NamedDependency[Store]) -> Health:
     await store.ready()
     return Health(status="ok", version=store.version)
+
+
+#: Prometheus's text exposition format, version 0.0.4.
+PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
+
+
+@get("/metrics", include_in_schema=False, cache_control=NO_STORE)
+async def metrics(metrics: NamedDependency[Metrics]) -> Response[bytes]:
+    """Every worker's counts, summed (api/web/metrics.py): for a scraper on the private network,
+    not in the public document (the reference proxy answers it with 404)."""
+    return Response(metrics.render(), media_type=PROMETHEUS)
 
 
 @get(

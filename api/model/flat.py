@@ -5,11 +5,15 @@ A nested object's fields become columns joined by ``_`` (a reference ``speaker``
 ``date_precision``, ``date_year_inferred``). A list (evidence, aliases, roles, participants)
 is one cell holding its compact JSON. Absent values (null) are empty cells; booleans are
 ``true``/``false``. Rows are RFC 4180 (quoted where needed, CRLF), UTF-8 without a BOM.
+
+The build stores every record's row of all the columns (``lines``, api/model/tables.py), so a
+CSV of whole records is read from SQLite, not written per request; a choice of ``fields`` is
+written here from the bodies.
 """
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,3 +84,15 @@ def rows(chosen: Sequence[Column], records: Sequence[dict[str, Any]], header: bo
         writer.writerow([column.name for column in chosen])
     writer.writerows([column.cell(record) for column in chosen] for record in records)
     return out.getvalue().encode()
+
+
+def lines(chosen: Sequence[Column], records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """Each record's row on its own, CRLF included: the rows ``rows`` writes, one at a time
+    (a row depends on its record alone), so that the build can store them."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for record in records:
+        writer.writerow([column.cell(record) for column in chosen])
+        yield out.getvalue().encode()
+        out.seek(0)
+        out.truncate()

@@ -1,0 +1,287 @@
+"""Operations: the access log, request ids and metrics (issue 14).
+
+The log line and the metrics are read from real servers on 127.0.0.1 (``python -m api serve``:
+its stdout, its ``/metrics``, two workers); request ids and the log's writer also in process.
+Every loop is bounded.
+"""
+
+import asyncio
+import datetime
+import logging
+import os
+import re
+import select
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+import pytest
+from litestar.testing import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from api.settings import Settings
+from api.web.access import AccessLog, JsonFormatter
+from api.web.app import create_app
+from tests.conftest import ServiceFactory
+from tests.live import Service
+
+MADE = re.compile(r"[0-9a-f]{12}-[0-9a-f]+")
+#: Each request of the log test: (method, path and query, request headers, how answered).
+EXCHANGES: list[tuple[str, str, dict[str, str], str]] = [
+    ("GET", "/v1/quotes?limit=3", {}, "fast"),
+    ("GET", "/v1/quotes?limit=3", {}, "cache"),
+    ("HEAD", "/v1/quotes?limit=3", {}, "cache"),
+    ("GET", "/v1/quotes?format=ndjson&limit=2", {}, "routed"),
+    ("GET", "/v1/quotes?format=csv", {}, "stream"),
+    ("GET", "/v1/quotes/no-such-quote", {}, "routed"),
+    ("GET", "/v1/people?limit=0", {}, "routed"),
+    ("DELETE", "/v1/quotes", {}, "routed"),
+]
+
+
+def request(
+    base: str, method: str, path: str, headers: dict[str, str]
+) -> tuple[int, dict[str, str], bytes]:
+    sent = urllib.request.Request(base + path, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(sent, timeout=10) as response:
+            return response.status, dict(response.headers.items()), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers.items()), error.read()
+
+
+def log_lines(service: Service) -> list[dict[str, Any]]:
+    """The access-log lines of the server's output so far (its other lines have no request_id)."""
+    lines = []
+    for line in service.output().splitlines():
+        if line.startswith("{") and '"request_id"' in line:
+            lines.append(msgspec.json.decode(line))
+    return lines
+
+
+def test_every_request_has_one_json_log_line_with_what_happened(serve: ServiceFactory) -> None:
+    began = datetime.datetime.now(datetime.UTC)
+    with serve() as service:
+        answers = []
+        for index, (method, path, headers, _) in enumerate(EXCHANGES):
+            request_id = f"log-test-{index}"
+            answers.append(
+                request(service.base, method, path, {**headers, "X-Request-Id": request_id})
+            )
+        service.stop()  # SIGTERM: the buffer is written out as the workers stop
+        logged = log_lines(service)
+    ids = [f"log-test-{index}" for index in range(len(EXCHANGES))]
+    assert sorted(x["request_id"] for x in logged if x["request_id"] in ids) == sorted(ids)
+    lines = {x["request_id"]: x for x in logged}
+    for index, ((method, path, _, answered), (status, headers, body)) in enumerate(
+        zip(EXCHANGES, answers, strict=True)
+    ):
+        line = lines[f"log-test-{index}"]
+        path_only, _, query = path.partition("?")
+        assert headers["x-request-id"] == f"log-test-{index}"
+        assert (line["method"], line["path"], line["query"]) == (method, path_only, query)
+        assert (line["status"], line["bytes"], line["answered"]) == (status, len(body), answered)
+        assert line["client"] == "127.0.0.1"
+        assert isinstance(line["duration_us"], int)
+        assert 0 < line["duration_us"] < 10_000_000
+        moment = datetime.datetime.fromisoformat(line["time"])
+        assert began <= moment <= datetime.datetime.now(datetime.UTC)
+
+
+def test_a_failure_is_logged_with_its_stack_trace_and_the_client_sees_neither(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*_: Any) -> Any:
+        raise ZeroDivisionError("a bug deep down")
+
+    record = logging.LogRecord("api", logging.ERROR, __file__, 1, "failed on %s", ("/x",), None)
+    try:
+        broken()
+    except ZeroDivisionError:
+        record.exc_info = sys.exc_info()
+    entry = msgspec.json.decode(JsonFormatter().format(record))
+    assert (entry["level"], entry["logger"], entry["message"]) == ("error", "api", "failed on /x")
+    assert "ZeroDivisionError: a bug deep down" in entry["stack"]
+    monkeypatch.setattr("api.web.store.Store.meta", broken)
+    with TestClient(app=create_app(settings)) as client:
+        response = client.get("/v1", headers={"X-Request-Id": "fails-1"})
+    assert response.status_code == 500
+    assert response.json()["request_id"] == "fails-1"
+    assert "a bug" not in response.text
+    assert "Traceback" not in response.text
+
+
+def test_the_log_level_and_format_are_settings(serve: ServiceFactory) -> None:
+    with serve(ARTICLE_FACTS_LOG_FORMAT="plain") as plain:
+        request(plain.base, "GET", "/v1/countries?limit=1", {"X-Request-Id": "plain-1"})
+        plain.stop()
+        line = next(x for x in plain.output().splitlines() if x.endswith(" plain-1"))
+        assert not line.startswith("{")
+    assert " 127.0.0.1 GET /v1/countries?limit=1 200 " in line
+    with serve(ARTICLE_FACTS_LOG_LEVEL="warning") as quiet:
+        request(quiet.base, "GET", "/v1/countries?limit=1", {"X-Request-Id": "quiet-1"})
+        quiet.stop()
+        assert "quiet-1" not in quiet.output()
+
+
+def test_lines_of_a_full_buffer_are_written_whole_in_writes_a_pipe_keeps_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Writes of at most PIPE_BUF bytes, each of whole lines: two workers on one pipe never
+    interleave inside a line. A line's strings are JSON-escaped."""
+    reading, writing = os.pipe()
+    writes: list[int] = []
+    real = os.write
+
+    def counted(fd: int, data: Any) -> int:
+        writes.append(len(data))
+        return real(fd, data)
+
+    monkeypatch.setattr("api.web.access.os.write", counted)
+    log = AccessLog(writing, enabled=True, plain=False)
+    scope = {"method": "GET", "path": '/v1/"x"', "query_string": b"q=%C3%A9", "client": None}
+
+    async def requests() -> None:
+        for index in range(60):  # about 12 KiB, under the buffer's 32: flushed by hand
+            log.write(scope, 200 + index, index, time.perf_counter_ns(), "routed", b"i-%d" % index)
+        log.flush()
+
+    asyncio.run(requests())
+    os.close(writing)
+    data = b""
+    while chunk := os.read(reading, 65536):
+        data += chunk
+    os.close(reading)
+    lines = [msgspec.json.decode(line) for line in data.splitlines()]
+    assert [line["status"] for line in lines] == [200 + i for i in range(60)]
+    assert {(line["path"], line["query"], line["client"]) for line in lines} == {
+        ('/v1/"x"', "q=%C3%A9", "")
+    }
+    assert len(writes) > 1
+    assert max(writes) <= select.PIPE_BUF
+
+
+@pytest.fixture(scope="module")
+def client(settings: Settings) -> Iterator[TestClient[Any]]:
+    with TestClient(app=create_app(settings)) as client:
+        client.headers["accept-encoding"] = "identity"
+        yield client
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/v1/quotes?limit=2", {}),  # the cache's answer
+        ("/health", {}),
+        ("/v1/quotes/no-such-quote", {}),
+        ("/v1/quotes?limit=0", {}),
+        ("/v1/quotes?format=csv", {}),
+        ("/v1/quotes?limit=2", {"accept-encoding": "identity;q=0"}),
+        ("/v1/quotes?limit=2", {"accept": "image/png"}),
+    ],
+)
+def test_a_well_formed_request_id_is_echoed_on_every_response(
+    client: TestClient[Any], path: str, headers: dict[str, str]
+) -> None:
+    for given in ("abc", "A.b_c:d-9", "x" * 128):
+        response = client.get(path, headers={**headers, "x-request-id": given})
+        assert response.headers["x-request-id"] == given
+        if response.headers["content-type"] == "application/problem+json":
+            assert response.json()["request_id"] == given
+    head = client.head(path, headers={**headers, "x-request-id": "head-1"})
+    assert head.headers["x-request-id"] == "head-1"
+
+
+@pytest.mark.parametrize("given", ["", "x" * 129, "has space", "<script>", "é", "a\tb"])
+def test_a_malformed_request_id_is_replaced_by_a_made_one(
+    client: TestClient[Any], given: str
+) -> None:
+    ids = set()
+    for path in ("/v1/quotes?limit=2", "/v1/quotes?limit=2", "/v1/quotes?limit=0"):
+        response = client.get(path, headers={b"x-request-id": given.encode()})
+        made = response.headers["x-request-id"]
+        assert MADE.fullmatch(made), made
+        ids.add(made)
+    assert len(ids) == 3
+    assert response.json()["request_id"] == made
+
+
+def test_revalidation_preflight_and_other_methods_carry_the_id(client: TestClient[Any]) -> None:
+    etag = client.get("/v1/quotes?limit=2").headers["etag"]
+    answers = [
+        client.get("/v1/quotes?limit=2", headers={"if-none-match": etag, "x-request-id": "r-1"}),
+        client.options(
+            "/v1/quotes",
+            headers={
+                "origin": "https://example.org",
+                "access-control-request-method": "GET",
+                "x-request-id": "r-2",
+            },
+        ),
+        client.options("/v1/quotes?limit=2", headers={"x-request-id": "r-3"}),
+        client.delete("/v1/quotes", headers={"x-request-id": "r-4"}),
+    ]
+    assert [a.status_code for a in answers] == [304, 204, 204, 405]
+    assert [a.headers["x-request-id"] for a in answers] == ["r-1", "r-2", "r-3", "r-4"]
+    assert "X-Request-Id" in answers[0].headers["access-control-expose-headers"]
+
+
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def scrape(base: str) -> Samples:
+    """The samples of one scrape, by name and labels."""
+    with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+        text = response.read().decode()
+    samples: Samples = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return samples
+
+
+def total(samples: Samples, name: str, **labels: str) -> float:
+    """The sum of the samples named ``name`` whose labels include ``labels``."""
+    wanted = set(labels.items())
+    return sum(v for (n, got), v in samples.items() if n == name and wanted <= set(got))
+
+
+def test_metrics_are_summed_over_two_workers(serve: ServiceFactory) -> None:
+    count = 120
+    with serve(workers=2) as service:
+        made = set()
+        for _ in range(count):  # a new connection each: the kernel spreads them over both
+            status, headers, _ = request(service.base, "GET", "/v1/countries?limit=2", {})
+            assert status == 200
+            made.add(headers["x-request-id"].split("-")[0])
+        assert len(made) == 2, "both workers answered (each makes ids with its own prefix)"
+        time.sleep(1.5)  # each worker writes its snapshot within a second of a change
+        for _ in range(4):  # whichever worker answers the scrape, the sum is the same
+            samples = scrape(service.base)
+            route = {"route": "/v1/countries"}
+            assert total(samples, "article_facts_requests_total", **route, status="200") == count
+            answered = {
+                a: total(samples, "article_facts_requests_total", **route, answered=a)
+                for a in ("fast", "cache")
+            }
+            assert answered["fast"] in (1, 2)
+            assert sum(answered.values()) == count
+            assert total(samples, "article_facts_workers") == 2
+            assert total(samples, "article_facts_cache_entries") >= 2
+            assert total(samples, "article_facts_cache_bytes") > 0
+            assert total(samples, "article_facts_database_reads_total") >= 1
+            assert total(samples, "article_facts_database_read_seconds_total") > 0
+            inf = (
+                "article_facts_request_duration_seconds_bucket",
+                (("answered", "cache"), ("le", "+Inf")),
+            )
+            assert samples[inf] == answered["cache"]
+        version = msgspec.json.decode(request(service.base, "GET", "/v1", {})[2])["version"]
+        info = [k for k in samples if k[0] == "article_facts_dataset_info"]
+        assert info
+        assert ("version", version) in info[0][1]
