@@ -92,6 +92,12 @@ def cases(database: Path) -> list[Case]:
         found.insert(2, Case(name, "/v1/search?q=" + urllib.parse.quote(ranked)))
         page = f"/v1/search?limit=500&q={urllib.parse.quote(ranked)}"
         found.insert(3, Case(f"ranked search, limit=500 (q={ranked})", page))
+        # Pages of 500 long texts: every hit an article, or a common word narrowed by the
+        # ranked one (its matches are mostly articles), so every snippet is cut from 16 words
+        # of some thousands of characters.
+        found.insert(4, Case(f"ranked articles, limit=500 (q={ranked})", page + "&type=article"))
+        both = f"/v1/search?limit=500&q=security+{urllib.parse.quote(ranked)}"
+        found.insert(5, Case(f"two words, limit=500 (q=security {ranked})", both))
     return found
 
 

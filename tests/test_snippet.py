@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from api.settings import Settings
 from api.web.query import fts_match, query_words
-from api.web.snippet import TOKEN, WINDOW, Snippet
+from api.web.snippet import SHORT, TOKEN, WINDOW, Snippet
 
 QUERIES = ["Bordyuzha", "csto", "russia", "jihadi recruitment", "sec", "islamic state", "a"]
 
@@ -65,3 +65,43 @@ def test_search_hits_carry_these_snippets(client: TestClient[Any], settings: Set
         theirs for _, body, theirs in fts5(settings, "csto") if len(TOKEN.findall(body)) <= WINDOW
     }
     assert expected <= {hit["snippet"] for hit in hits}
+
+
+def fts5_snippet(text: str, query: str) -> str:
+    """FTS5's own snippet of ``text`` for ``query``, from a table of that one text."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.execute(
+            "create virtual table t using fts5(body, tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        connection.execute("insert into t values (?)", (text,))
+        sql = "select snippet(t, 0, '[', ']', '…', 16) from t where t match ?"
+        return str(connection.execute(sql, (fts_match("q", query),)).fetchone()[0])
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Security " + "pipeline" * 60 + " council, then (" + "." * 400 + ") summit security.",
+        "A " + " " * SHORT + "b security summit",
+        "security " + "-" * (2 * SHORT) + " summit",
+    ],
+)
+def test_a_long_text_of_few_words_is_whole_as_in_fts5(text: str) -> None:
+    assert len(text) > SHORT
+    assert len(TOKEN.findall(text)) <= WINDOW
+    for query in ["security", "security summit", "summ"]:
+        assert Snippet(query_words(query))(text) == fts5_snippet(text, query)
+
+
+def test_a_snippet_of_several_words_shows_the_rarest_one_in_its_text() -> None:
+    # The common word fills the start of the text; the rare one comes once, far on.
+    common = " ".join(["the security council met"] * 150)
+    text = f"{common} and the treaty was signed in Astana. {common}"
+    found = Snippet(query_words("security treaty"))(text)
+    assert "[treaty]" in found
+    assert "[security]" in found  # 16 words around it hold a security too
+    assert len(TOKEN.findall(found)) == WINDOW
+    assert found.replace("[", "").replace("]", "").strip("…") in text

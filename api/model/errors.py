@@ -54,10 +54,11 @@ class BadRequest(ApiError):
 
 def too_broad(cap: int, budget: float) -> BadRequest:
     """A search refused before ranking: it matches more than ``cap`` records, or counting them
-    took longer than ``budget`` seconds; says how to narrow it."""
+    took more than ``budget`` seconds of CPU time; says how to narrow it."""
     detail = (
-        f"too broad: matches more than {cap:,} records (or takes over {budget * 1000:.0f} ms"
-        " to count); add words, or spell out more of the last word (it matches as a prefix)"
+        f"too broad: matches more than {cap:,} records (or takes over {budget * 1000:.0f} ms of"
+        " CPU time to count); add words, or spell out more of the last word (it matches as a"
+        " prefix)"
     )
     return BadRequest.for_parameter("q", detail)
 

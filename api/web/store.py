@@ -7,7 +7,6 @@ every value is a bound parameter.
 import asyncio
 import functools
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import msgspec
 from api.model.catalog import RESOURCES, Range, Resource
 from api.model.errors import NotFound, Unavailable, too_broad
 from api.model.tables import csv_table, sort_column
+from api.web.budget import read_within
 
 SortValue = str | float
 #: What a page reads of each record: its JSON body or its CSV row (api/model/tables.py).
@@ -141,10 +141,11 @@ SMALL_SEARCH = 2_000
 #: Ranking reads every match (BM25 cost about 1.2 µs a match at the 1,000,000-fact scale): a
 #: search matching more records than this is refused as too broad, before any ranking.
 MAX_RANKED = 5_000
-#: Seconds of SQLite work counting a search's matches may take before it is interrupted: the
-#: backstop for what the cap cannot see coming (a short prefix makes FTS5 merge the doclists
-#: of every word it starts, 50 ms for "s*" at scale, before the first match is counted).
-#: Ranking is bounded by the cap itself, so that an answer never depends on the load.
+#: Seconds of CPU time counting a search's matches may take before it is interrupted (time the
+#: search thread spends waiting for a core does not count: api/web/budget.py): the backstop for
+#: what the cap cannot see coming (a short prefix makes FTS5 merge the doclists of every word
+#: it starts, 44 ms for "s*" at scale, before the first match is counted). Ranking is bounded
+#: by the cap itself, so that an answer never depends on the load.
 SEARCH_BUDGET = 0.015
 MATCHES = "select count(*) from (select 1 from search where search match ? limit ?)"
 #: A search's ranking reads the index alone (rowids and BM25 scores); the rows and snippets of
@@ -258,7 +259,8 @@ class Store:
     async def _searching(
         self, sql: str, values: Sequence[Any], budget: float | None = None
     ) -> list[Any] | None:
-        """A search read on the search thread; None when it ran past ``budget`` seconds."""
+        """A search read on the search thread; None when it used more than ``budget`` seconds
+        of the thread's CPU time (api/web/budget.py)."""
         loop = asyncio.get_running_loop()
         run = self._run_budgeted
         began = perf_counter_ns()
@@ -271,19 +273,7 @@ class Store:
     ) -> list[Any] | None:
         if budget is None:
             return self._searcher.execute(sql, values).fetchall()
-        # sqlite3_interrupt is the one call another thread may make; FTS5 heeds it even in the
-        # middle of merging doclists, where the progress handler is never called. Should the
-        # timer fire after the read, it is a no-op: SQLite clears the flag on the next start.
-        timer = threading.Timer(budget, self._searcher.interrupt)
-        timer.start()
-        try:
-            return self._searcher.execute(sql, values).fetchall()
-        except sqlite3.OperationalError as exc:
-            if str(exc) != "interrupted":
-                raise
-            return None
-        finally:
-            timer.cancel()
+        return read_within(self._searcher, sql, values, budget)
 
     async def ready(self) -> None:
         """Raise Unavailable unless the database file can be read now (see check_readable)."""

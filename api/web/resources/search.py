@@ -36,7 +36,7 @@ class SearchPage(msgspec.Struct, kw_only=True):
         f" ({', '.join(SEARCHED)}; an article by its whole text). Hits are ranked best first"
         " (BM25); snippets wrap matches in [ and ]. A search too broad to rank (more than"
         f" {MAX_RANKED:,} matching records,"
-        " or longer than its time budget to count them) is a 400 problem whose `errors` names"
+        " or more than its budget of CPU time to count them) is a 400 problem whose `errors` names"
         " `q` and says how to narrow it: add words, or spell out more of the last one."
     ),
     tags=["Search"],
