@@ -252,14 +252,18 @@ def total(samples: Samples, name: str, **labels: str) -> float:
 
 
 def test_metrics_are_summed_over_two_workers(serve: ServiceFactory) -> None:
-    count = 120
     with serve(workers=2) as service:
-        made = set()
-        for _ in range(count):  # a new connection each: the kernel spreads them over both
+        made: set[str] = set()
+        count = 0
+        # A new connection each: the kernel spreads them over both workers (once the second is
+        # listening too: /health may have been answered by the first alone). At least 120, and
+        # until both answered (each makes ids with its own prefix), at most 1,000.
+        while (count < 120 or len(made) < 2) and count < 1000:
             status, headers, _ = request(service.base, "GET", "/v1/countries?limit=2", {})
             assert status == 200
             made.add(headers["x-request-id"].split("-")[0])
-        assert len(made) == 2, "both workers answered (each makes ids with its own prefix)"
+            count += 1
+        assert len(made) == 2, "both workers answered"
         time.sleep(1.5)  # each worker writes its snapshot within a second of a change
         for _ in range(4):  # whichever worker answers the scrape, the sum is the same
             samples = scrape(service.base)
