@@ -112,13 +112,26 @@ class Deployment:
             self.processes.append(self._replica(index))
         for port, process in zip(self.ports, self.processes, strict=True):
             wait_for(f"http://127.0.0.1:{port}/health", process)
-        (self.prefix / "nginx.conf").write_text(self.config(), encoding="utf-8")
-        with (self.prefix / "nginx.stderr").open("wb") as stderr:
-            self.nginx = subprocess.Popen(
-                ["nginx", "-p", str(self.prefix), "-c", "nginx.conf", "-g", "daemon off;"],
-                stderr=stderr,
-            )
-        wait_for(f"{self.base}/health", self.nginx)
+        self._proxy()
+
+    def _proxy(self, attempts: int = 3) -> None:
+        """Start nginx. ``free_port`` can only name a port that was free: when another process
+        took it meanwhile, nginx cannot bind and exits; it is then started on another port."""
+        for attempt in range(1, attempts + 1):
+            (self.prefix / "nginx.conf").write_text(self.config(), encoding="utf-8")
+            with (self.prefix / "nginx.stderr").open("wb") as stderr:
+                self.nginx = subprocess.Popen(
+                    ["nginx", "-p", str(self.prefix), "-c", "nginx.conf", "-g", "daemon off;"],
+                    stderr=stderr,
+                )
+            try:
+                wait_for(f"{self.base}/health", self.nginx)
+                return
+            except RuntimeError:
+                said = (self.prefix / "nginx.stderr").read_bytes()
+                if self.nginx.poll() is None or attempt == attempts or b"in use" not in said:
+                    raise
+                self.port = free_port(self.host)
 
     def _replica(self, index: int) -> subprocess.Popen[bytes]:
         argv = [sys.executable, "-m", "api", "serve", "--port", str(self.ports[index])]

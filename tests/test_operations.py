@@ -264,6 +264,15 @@ def test_metrics_are_summed_over_two_workers(serve: ServiceFactory) -> None:
             made.add(headers["x-request-id"].split("-")[0])
             count += 1
         assert len(made) == 2, "both workers answered"
+        # Scrapes right after requests, answered by either worker: no counter ever goes back
+        # (a worker writes its own counts before summing the others' files).
+        seen = 0.0
+        for _ in range(20):
+            for _ in range(3):
+                request(service.base, "GET", "/v1/people?limit=1", {})
+            now = total(scrape(service.base), "article_facts_requests_total", route="/v1/people")
+            assert now >= seen
+            seen = now
         time.sleep(1.5)  # each worker writes its snapshot within a second of a change
         for _ in range(4):  # whichever worker answers the scrape, the sum is the same
             samples = scrape(service.base)
@@ -284,8 +293,63 @@ def test_metrics_are_summed_over_two_workers(serve: ServiceFactory) -> None:
                 "article_facts_request_duration_seconds_bucket",
                 (("answered", "cache"), ("le", "+Inf")),
             )
-            assert samples[inf] == answered["cache"]
+            cached = total(samples, "article_facts_requests_total", answered="cache")
+            assert samples[inf] == cached
         version = msgspec.json.decode(request(service.base, "GET", "/v1", {})[2])["version"]
         info = [k for k in samples if k[0] == "article_facts_dataset_info"]
         assert info
         assert ("version", version) in info[0][1]
+
+
+def written(plain: bool, scopes: list[dict[str, Any]]) -> list[bytes]:
+    """The lines an AccessLog writes for ``scopes``, read back from a pipe."""
+    reading, writing = os.pipe()
+    log = AccessLog(writing, enabled=True, plain=plain)
+
+    async def requests() -> None:
+        for scope in scopes:
+            log.write(scope, 404, 0, time.perf_counter_ns(), "routed", b"odd")
+        log.flush()
+
+    asyncio.run(requests())
+    os.close(writing)
+    with os.fdopen(reading, "rb") as pipe:
+        return pipe.read().splitlines()
+
+
+def test_a_long_odd_or_forged_path_is_one_bounded_line() -> None:
+    long = {"method": "GET", "path": "/" + "a" * 5000, "query_string": b"q=" + b"b" * 5000}
+    forged = {"method": "GET", "path": '/x\n{"forged":1}\r', "query_string": b""}
+    surrogate = {"method": "GET", "path": "/\ud800", "query_string": b""}
+    lines = written(False, [long, forged, surrogate])
+    entries = [msgspec.json.decode(line) for line in lines]
+    assert len(lines[0]) <= select.PIPE_BUF
+    assert entries[0]["path"] == "/" + "a" * 511 + "…"
+    assert entries[0]["query"] == "q=" + "b" * 510 + "…"
+    assert entries[1]["path"] == forged["path"]
+    assert entries[2]["path"] == "/\\ud800"
+    plain = written(True, [forged, surrogate])
+    assert len(plain) == 2
+    assert b' /x\\x0a{"forged":1}\\x0d 404 ' in plain[0]
+
+
+def test_every_route_is_one_label_however_it_was_answered(settings: Settings) -> None:
+    """The fast path names a route as Litestar does: an item of quotes is /v1/quotes/{id},
+    answered by the fast path, by the cache or by routing."""
+    with TestClient(app=create_app(settings)) as client:
+        record = client.get("/v1/quotes?limit=1").json()["data"][0]["id"]
+        for path in (f"/v1/quotes/{record}", f"/v1/quotes/{record}", f"/v1/quotes/{record}?a=1"):
+            client.get(path)
+        text = client.get("/metrics").text
+    labels = {
+        (sample.labels["route"], sample.labels["answered"])
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "article_facts_requests_total"
+        and sample.labels["route"].startswith("/v1/quotes/")
+    }
+    assert labels == {
+        ("/v1/quotes/{id}", "fast"),
+        ("/v1/quotes/{id}", "cache"),
+        ("/v1/quotes/{id}", "routed"),
+    }

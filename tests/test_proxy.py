@@ -103,6 +103,19 @@ def test_the_request_id_is_passed_through_or_made(proxy: Deployment) -> None:
     assert len(made) == 32
 
 
+def test_nginx_starts_on_another_port_when_its_own_was_taken(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"ARTICLE_FACTS_DB": str(settings.database)}
+        with Deployment(tmp_path, 1, port=port, limits=Limits(), env=env) as running:
+            assert running.port != port
+            assert get(running, "/health").status == 200
+
+
 def test_metrics_are_served_by_a_replica_and_never_by_the_proxy(proxy: Deployment) -> None:
     assert get(proxy, "/metrics").status == 404
     direct = urllib.request.urlopen(f"http://127.0.0.1:{proxy.ports[0]}/metrics", timeout=5)

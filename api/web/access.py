@@ -43,6 +43,10 @@ WELL_FORMED = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 #: The id of the request being routed, for the problem documents the application renders.
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 BUFFER = 32 * 1024
+#: Characters of a path or a query a line keeps: a line then fits in PIPE_BUF (4,096 bytes)
+#: unless a client fills both with characters JSON must escape (6 bytes each); such a line is
+#: written alone, in one write.
+CUT = 512
 FLUSH_SECONDS = 0.5
 
 
@@ -114,11 +118,13 @@ class AccessLog:
         answered: Answered,
         request_id: bytes,
     ) -> None:
+        path: str = scope["path"]
+        query: bytes = scope["query_string"]
         line = Line(
             self._clock.now(),
             scope["method"],
-            scope["path"],
-            scope["query_string"].decode("latin-1"),
+            path if len(path) <= CUT else _cut(path),
+            query.decode("latin-1") if len(query) <= CUT else _cut(query.decode("latin-1")),
             status,
             size,
             (time.perf_counter_ns() - began) // 1000,
@@ -129,7 +135,13 @@ class AccessLog:
         if self._plain:
             self._buffer += _plain(line).encode("utf-8", "backslashreplace")
         else:
-            self._encoder.encode_into(line, self._buffer, -1)
+            mark = len(self._buffer)
+            try:
+                self._encoder.encode_into(line, self._buffer, -1)
+            except UnicodeEncodeError:  # a lone surrogate a percent-decoded path may hold
+                del self._buffer[mark:]
+                line.path = line.path.encode("utf-8", "backslashreplace").decode()
+                self._encoder.encode_into(line, self._buffer, -1)
         self._buffer += b"\n"
         if len(self._buffer) >= BUFFER:
             self.flush()
@@ -147,15 +159,25 @@ class AccessLog:
             end = len(data) if len(data) - start <= self._limit else start + self._limit
             if end < len(data):
                 cut = data.rfind(b"\n", start, end)
-                end = len(data) if cut < 0 else cut + 1
+                end = data.find(b"\n", end) + 1 if cut < 0 else cut + 1
             _write_all(self._fd, memoryview(data)[start:end])
             start = end
 
 
+def _cut(text: str) -> str:
+    """A path or query longer than CUT, cut (so that every line fits in PIPE_BUF bytes)."""
+    return text[:CUT] + "…"
+
+
+#: Control characters as the plain format shows them: escaped, so no line can be forged.
+CONTROLS = {code: f"\\x{code:02x}" for code in [*range(32), 127]}
+
+
 def _plain(line: Line) -> str:
     query = f"?{line.query}" if line.query else ""
+    target = f"{line.path}{query}".translate(CONTROLS)
     return (
-        f"{line.time} {line.client} {line.method} {line.path}{query} {line.status}"
+        f"{line.time} {line.client} {line.method} {target} {line.status}"
         f" {line.bytes}B {line.duration_us}us {line.answered} {line.request_id}"
     )
 

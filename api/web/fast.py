@@ -100,8 +100,8 @@ class FastPath:
     def __init__(self, opened: Opened) -> None:
         self._opened = opened
         self._items = {f"/v1/{resource.name}": resource for resource in RESOURCES}
-        #: The routes' own templates (api/web/resources/collection.py), as Litestar names them.
-        self._item_routes = {path: f"{path}/{{id:str}}" for path in self._items}
+        #: The routes' own templates, as Litestar names them (a route's ``path_format``).
+        self._item_routes = {path: f"{path}/{{id}}" for path in self._items}
         listings = [*map(collection, RESOURCES), search()]
         self._lists = {listing.path: listing for listing in listings}
 

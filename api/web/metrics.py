@@ -102,7 +102,9 @@ class Metrics:
 
     def write(self) -> None:
         """Write this process's snapshot for the others' scrapes (atomically: a new file)."""
-        self._pending = None
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
         if self._folder is None:
             return
         path = self._folder / f"{os.getpid()}.json"
@@ -111,7 +113,9 @@ class Metrics:
         os.replace(temporary, path)
 
     def snapshots(self) -> list[Snapshot]:
-        """Every worker's last snapshot, this one's taken now."""
+        """Every worker's last snapshot, this one's taken now and written first: a later scrape
+        answered by another worker then reads counts at least these, so no counter goes back."""
+        self.write()
         own = self.snapshot()
         found = [own]
         if self._folder is not None:

@@ -451,6 +451,8 @@ class Opened:
 
     def __init__(self) -> None:
         self._store: Store | None = None
+        #: The reads of a Store that was closed: counters of a stopping worker never go back.
+        self._closed = Reads()
 
     @property
     def store(self) -> Store:
@@ -463,11 +465,12 @@ class Opened:
 
     def reads(self) -> tuple[int, int]:
         """The reads of the open Store and the nanoseconds they took; none before it opens."""
-        reads = Reads() if self._store is None else self._store.reads
+        reads = self._closed if self._store is None else self._store.reads
         return reads.count, reads.nanoseconds
 
     async def close(self) -> None:
         store, self._store = self.store, None
+        self._closed = store.reads
         await store.close()
 
 
