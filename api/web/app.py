@@ -39,9 +39,7 @@ def only_the_document(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRou
         raise NotFoundException()
 
 
-def create_litestar(
-    settings: Settings, version: str, opened: Opened, counted: Metrics | None = None
-) -> Litestar:
+def create_litestar(settings: Settings, version: str, opened: Opened, counted: Metrics) -> Litestar:
     """Litestar over the database; while it runs, ``opened.store`` is its open Store."""
 
     @asynccontextmanager
@@ -56,7 +54,6 @@ def create_litestar(
         return opened.store
 
     async def provide_metrics() -> Metrics:
-        assert counted is not None, "metrics are the edge's: served by create_app's service"
         return counted
 
     shelf = Shelf.beside(settings.database, version)
@@ -110,7 +107,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     if version is None:
         raise RuntimeError(f"no built database at {settings.database}; run python -m api build")
     opened = Opened()
-    counted = Metrics(version, revision(version), settings.metrics_dir)
+    current = revision(version)  # a digest of every file of the package: read once
+    counted = Metrics(version, current, settings.metrics_dir)
     counted.reads = opened.reads
     litestar = create_litestar(settings, version, opened, counted)
     fast = FastPath(opened) if settings.fast_path else None
@@ -118,7 +116,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     access = AccessLog(1, enabled=logged, plain=settings.log_format == "plain")
     return Edge(
         litestar,
-        revision(version),
+        current,
         settings.cache_bytes,
         settings.max_age,
         shortcut=fast,

@@ -75,7 +75,8 @@ PREFLIGHT: Headers = [
     (b"access-control-allow-headers", b"If-None-Match, Accept, Content-Type, Range, If-Range"),
     (b"access-control-max-age", b"86400"),
 ]
-DROPPED = {b"etag", b"cache-control", *(name for name, _ in ALWAYS)}
+ALWAYS_NAMES = frozenset(name for name, _ in ALWAYS)
+DROPPED = {b"etag", b"cache-control", *ALWAYS_NAMES}
 #: The statuses of a file's own answer (see ``own``): the file, a part of it, not modified.
 OWN_STATUSES = (200, 206, 304)
 
@@ -167,10 +168,6 @@ class Rendered:
                 headers.append((name, etag if name == b"etag" else value))
         return Rendered(self.status, headers, body, etag, self.route)
 
-    def sent(self, request_id: bytes) -> HTTPResponseStartEvent:
-        """The start of this response with the request's id, the one header never kept."""
-        return _identified(self.start, request_id)
-
     @property
     def not_modified(self) -> HTTPResponseStartEvent:
         """The start of the 304 answering a matching If-None-Match: no Content-* headers."""
@@ -200,6 +197,7 @@ def failure(status: int, detail: str, request_id: bytes, route: str) -> Rendered
 
 
 def _identified(start: HTTPResponseStartEvent, request_id: bytes) -> HTTPResponseStartEvent:
+    """``start`` with the request's id: the one header of a response never kept."""
     return {
         "type": "http.response.start",
         "status": start["status"],
@@ -260,7 +258,7 @@ class Edge:
         request_id = self._ids.of(fields.get(HEADER))
         method = scope["method"]
         if method not in SAFE:
-            status, size, route = await self._other(scope, receive, send, request_id)
+            status, size, route = await self._other(scope, receive, send, request_id, fields)
             self._done(scope, began, request_id, status, size, ROUTED, route)
             return
         # A cache hit is answered here, without another coroutine: it is the path that counts.
@@ -321,16 +319,21 @@ class Edge:
         return sending
 
     async def _other(
-        self, scope: HTTPScope, receive: Receive, send: Send, request_id: bytes
+        self,
+        scope: HTTPScope,
+        receive: Receive,
+        send: Send,
+        request_id: bytes,
+        fields: dict[bytes, bytes],
     ) -> tuple[int, int, str]:
         """Any method but GET and HEAD: a CORS preflight, or routing. Status, bytes, route."""
         method = scope["method"]
         if (
             method == "OPTIONS"
-            and header(scope, b"origin") is not None
-            and header(scope, b"access-control-request-method") is not None
+            and b"origin" in fields
+            and b"access-control-request-method" in fields
         ):
-            await send(PREFLIGHT_RESPONSE.sent(request_id))
+            await send(_identified(PREFLIGHT_RESPONSE.start, request_id))
             await send(NO_BODY)
             return 204, 0, PREFLIGHT_RESPONSE.route
         if method == "OPTIONS":
@@ -493,7 +496,7 @@ class Passing:
                 self._quiet = True
                 refused = failure(406, REFUSED, self.request_id, UNMATCHED)
                 self.status, self.sent = 406, len(refused.body)
-                await self.send(refused.sent(self.request_id))
+                await self.send(_identified(refused.start, self.request_id))
                 await self.send(refused.body_event)
                 return
             if coding != encoding.IDENTITY:
@@ -541,9 +544,6 @@ class Passing:
                 "more_body": more,
             }
             await self.send(encoded)
-
-
-ALWAYS_NAMES = frozenset(name for name, _ in ALWAYS)
 
 
 def own(status: int, raw: Any) -> bool:

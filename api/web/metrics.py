@@ -100,8 +100,9 @@ class Metrics:
             cache_bytes=size,
         )
 
-    def write(self) -> None:
-        """Write this process's snapshot for the others' scrapes (atomically: a new file)."""
+    def write(self, snapshot: Snapshot | None = None) -> None:
+        """Write this process's snapshot (``snapshot``, or one taken now) for the others'
+        scrapes, atomically: a new file."""
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
@@ -109,14 +110,14 @@ class Metrics:
             return
         path = self._folder / f"{os.getpid()}.json"
         temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(msgspec.json.encode(self.snapshot()))
+        temporary.write_bytes(msgspec.json.encode(snapshot or self.snapshot()))
         os.replace(temporary, path)
 
     def snapshots(self) -> list[Snapshot]:
         """Every worker's last snapshot, this one's taken now and written first: a later scrape
         answered by another worker then reads counts at least these, so no counter goes back."""
-        self.write()
         own = self.snapshot()
+        self.write(own)
         found = [own]
         if self._folder is not None:
             for path in sorted(self._folder.glob("*.json")):
