@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -23,8 +24,10 @@ from litestar.testing import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.settings import Settings
-from api.web.access import AccessLog, JsonFormatter
+from api.web import ledger
+from api.web.access import AccessLog, Answer, JsonFormatter
 from api.web.app import create_app
+from api.web.metrics import Metrics
 from tests.conftest import ServiceFactory
 from tests.live import Service
 
@@ -91,6 +94,48 @@ def test_every_request_has_one_json_log_line_with_what_happened(serve: ServiceFa
         assert began <= moment <= datetime.datetime.now(datetime.UTC)
 
 
+def test_a_running_server_writes_a_line_within_its_batch_time(serve: ServiceFactory) -> None:
+    """One request alone is logged ledger.SECONDS after it was answered, the server still up."""
+    with serve() as service:
+        request(service.base, "GET", "/v1/countries?limit=1", {"X-Request-Id": "alone-1"})
+        answered = time.monotonic()
+        while time.monotonic() - answered < 5:  # bounded: ledger.SECONDS is 0.5
+            if any(line["request_id"] == "alone-1" for line in log_lines(service)):
+                break
+            time.sleep(0.05)
+        waited = time.monotonic() - answered
+        assert service.process.poll() is None
+    assert any(line["request_id"] == "alone-1" for line in log_lines(service))
+    assert ledger.SECONDS * 0.8 <= waited < ledger.SECONDS + 1
+
+
+def test_a_full_batch_is_counted_and_logged_at_once(tmp_path: Path) -> None:
+    """BATCH answers are settled as the last is added, before any timer could run."""
+    out = tmp_path / "access.log"
+    metrics = Metrics("v", "r", None)
+    with out.open("wb") as file:
+        kept = ledger.Ledger(metrics, AccessLog(file.fileno(), enabled=True, plain=False))
+        scope = {"method": "GET", "path": "/v1", "query_string": b"", "client": None}
+
+        def logged() -> int:
+            return len(out.read_bytes().splitlines())
+
+        async def requests() -> list[int]:
+            seen = []
+            for _ in range(ledger.BATCH - 1):
+                kept.add(answer(scope, 200, b"b"))
+            seen.append(logged())  # held: fewer than BATCH, no time passed
+            seen.append(sum(metrics.snapshot().requests.values()))  # a scrape settles them
+            for _ in range(ledger.BATCH + 1):
+                kept.add(answer(scope, 200, b"b"))
+            seen.append(logged())  # the BATCH-th settled the batch; the one after is held
+            return seen
+
+        seen = asyncio.run(requests())
+    batch = ledger.BATCH
+    assert seen == [0, batch - 1, 2 * batch - 1]
+
+
 def test_a_failure_is_logged_with_its_stack_trace_and_the_client_sees_neither(
     monkeypatch: pytest.MonkeyPatch, settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -127,7 +172,7 @@ def test_the_log_level_and_format_are_settings(serve: ServiceFactory) -> None:
         assert "quiet-1" not in quiet.output()
 
 
-def test_lines_of_a_full_buffer_are_written_whole_in_writes_a_pipe_keeps_apart(
+def test_lines_of_a_batch_are_written_whole_in_writes_a_pipe_keeps_apart(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Writes of at most PIPE_BUF bytes, each of whole lines: two workers on one pipe never
@@ -143,13 +188,7 @@ def test_lines_of_a_full_buffer_are_written_whole_in_writes_a_pipe_keeps_apart(
     monkeypatch.setattr("api.web.access.os.write", counted)
     log = AccessLog(writing, enabled=True, plain=False)
     scope = {"method": "GET", "path": '/v1/"x"', "query_string": b"q=%C3%A9", "client": None}
-
-    async def requests() -> None:
-        for index in range(60):  # about 12 KiB, under the buffer's 32: flushed by hand
-            log.write(scope, 200 + index, index, time.perf_counter_ns(), "routed", b"i-%d" % index)
-        log.flush()
-
-    asyncio.run(requests())
+    log.write([answer(scope, 200 + index, b"i-%d" % index) for index in range(60)])  # ~12 KiB
     os.close(writing)
     data = b""
     while chunk := os.read(reading, 65536):
@@ -301,17 +340,28 @@ def test_metrics_are_summed_over_two_workers(serve: ServiceFactory) -> None:
         assert ("version", version) in info[0][1]
 
 
+def answer(scope: dict[str, Any], status: int, request_id: bytes) -> Answer:
+    """The answer the edge keeps for a request of ``scope`` (api/web/ledger.py)."""
+    return Answer(
+        time.time(),
+        scope["method"],
+        scope["path"],
+        scope["query_string"],
+        scope.get("client"),
+        status,
+        status - 200,
+        1_000,
+        "routed",
+        request_id,
+        "unmatched",
+    )
+
+
 def written(plain: bool, scopes: list[dict[str, Any]]) -> list[bytes]:
     """The lines an AccessLog writes for ``scopes``, read back from a pipe."""
     reading, writing = os.pipe()
     log = AccessLog(writing, enabled=True, plain=plain)
-
-    async def requests() -> None:
-        for scope in scopes:
-            log.write(scope, 404, 0, time.perf_counter_ns(), "routed", b"odd")
-        log.flush()
-
-    asyncio.run(requests())
+    log.write([answer(scope, 404, b"odd") for scope in scopes])
     os.close(writing)
     with os.fdopen(reading, "rb") as pipe:
         return pipe.read().splitlines()

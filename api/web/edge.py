@@ -24,15 +24,16 @@ answers, the edge finishes the response the same way (headers, ETag, Cache-Contr
 response keeps its ASGI messages, so a hit is a dictionary lookup and two sends.
 
 Every response carries its request's ``X-Request-Id``, added as it is sent (never kept in the
-cache), and every request is counted (api/web/metrics.py) and logged (api/web/access.py) with
-how it was answered: from the cache, by the shortcut, by routing, or streamed.
+cache), and every request is counted (api/web/metrics.py) and logged (api/web/access.py), in
+batches (api/web/ledger.py), with how it was answered: from the cache, by the shortcut, by
+routing, or streamed.
 """
 
 import hashlib
 import sys
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from time import perf_counter_ns
+from time import perf_counter_ns, time
 from typing import Any, cast
 
 import msgspec
@@ -50,7 +51,19 @@ from litestar.types import (
 
 from api.model.errors import problem
 from api.web import encoding
-from api.web.access import CACHE, FAST, HEADER, REQUEST_ID, ROUTED, STREAM, AccessLog, Answered, Ids
+from api.web.access import (
+    CACHE,
+    FAST,
+    HEADER,
+    REQUEST_ID,
+    ROUTED,
+    STREAM,
+    AccessLog,
+    Answer,
+    Answered,
+    Ids,
+)
+from api.web.ledger import Ledger
 from api.web.metrics import UNMATCHED, Metrics
 from api.web.problems import FAILURE, PROBLEM_JSON, log
 
@@ -238,9 +251,9 @@ class Edge:
         self._entries: OrderedDict[Key, Rendered] = OrderedDict()
         self._bytes = 0
         self._ids = Ids()
-        self.access = access or AccessLog(1, enabled=False, plain=False)
         self.metrics = metrics or Metrics("", revision, None)
         self.metrics.cache = self.held
+        self.ledger = Ledger(self.metrics, access or AccessLog(1, enabled=False, plain=False))
 
     def held(self) -> tuple[int, int]:
         """The cache's entries and the bytes they count."""
@@ -301,18 +314,30 @@ class Edge:
         answered: Answered,
         route: str,
     ) -> None:
-        """Count the request and write its log line."""
-        self.metrics.count(route, status, answered, (perf_counter_ns() - began) / 1e9)
-        if self.access.enabled:
-            self.access.write(scope, status, size, began, answered, request_id)
+        """Keep the request's answer, to be counted and logged (api/web/ledger.py)."""
+        self.ledger.add(
+            Answer(
+                time(),
+                scope["method"],
+                scope["path"],
+                scope["query_string"],
+                scope.get("client"),
+                status,
+                size,
+                perf_counter_ns() - began,
+                answered,
+                request_id,
+                route,
+            )
+        )
 
     def _stopping(self, send: Send) -> Send:
-        """The lifespan's send: as the application stops, the log's buffer and the metrics'
-        snapshot are written out."""
+        """The lifespan's send: as the application stops, the answers held are counted and
+        logged and the metrics' snapshot written out."""
 
         async def sending(message: Message) -> None:
             if cast(dict[str, Any], message)["type"] == "lifespan.shutdown.complete":
-                self.access.flush()
+                self.ledger.settle()
                 self.metrics.write()
             await send(message)
 
