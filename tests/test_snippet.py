@@ -8,6 +8,7 @@ import pytest
 from litestar.testing import TestClient
 
 from api.settings import Settings
+from api.web import snippet
 from api.web.query import fts_match, query_words
 from api.web.snippet import SHORT, TOKEN, WINDOW, Snippet
 
@@ -105,3 +106,16 @@ def test_a_snippet_of_several_words_shows_the_rarest_one_in_its_text() -> None:
     assert "[security]" in found  # 16 words around it hold a security too
     assert len(TOKEN.findall(found)) == WINDOW
     assert found.replace("[", "").replace("]", "").strip("…") in text
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_ascii_texts_are_cut_as_any_text_is(
+    settings: Settings, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ASCII patterns (a fast path) cut every ASCII text where the Unicode ones do."""
+    texts = [body for _, body, _ in fts5(settings, query)]
+    texts += [body.encode("ascii", "replace").decode() for body in texts]  # the article too
+    fast = [Snippet(query_words(query))(text) for text in texts]
+    monkeypatch.setattr(snippet, "ASCII", snippet.UNICODE)
+    assert [Snippet(query_words(query))(text) for text in texts] == fast
+    assert any(len(text) > SHORT and text.isascii() for text in texts)
