@@ -6,6 +6,8 @@ need it are marked ``live``: they take a minute, with the real server or in-proc
 1,000,000-fact figures come from bench/search_budget.py.
 """
 
+import asyncio
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from api.build import build
 from api.settings import Settings
 from api.web import store
 from api.web.app import create_app
+from api.web.query import query_words
 from bench import scale
 from bench.search_budget import cases
 from tests.conftest import ServiceFactory
@@ -138,3 +141,73 @@ def test_the_live_service_refuses_broad_searches_and_answers_narrow_ones(
 
 def _status_body(answer: tuple[int, dict[str, str], bytes]) -> tuple[int, bytes]:
     return answer[0], answer[2]
+
+
+def test_words_held_by_too_many_records_are_refused_before_ranking(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "MAX_WEIGHED", 40)  # "the" is in 41 records of the test database
+    with TestClient(app=create_app(msgspec.structs.replace(settings, cache_bytes=0))) as client:
+        broad = client.get("/v1/search?q=the+jihadi")
+        assert broad.status_code == 400
+        (error,) = broad.json()["errors"]
+        assert error["parameter"] == "q"
+        assert error["detail"].startswith("too broad: its words are in more than 40 records")
+        assert "'the' alone in 41" in error["detail"]
+        assert "leave out the most common words" in error["detail"]
+        assert client.get("/v1/search?q=jihadi+recruitment").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["the", "RUSSIAN csto", "jihadi recr", "bordyuzha s", "zzz"])
+def test_the_records_a_word_is_weighed_by_are_those_fts5_reads(
+    settings: Settings, query: str
+) -> None:
+    """Store.weighed (a lookup in search_terms): a word, the records FTS5 matches; the last word
+    (a prefix), the records of every word of the index it starts, summed: what FTS5 merges."""
+    words = query_words(query)
+
+    async def weighed() -> list[int]:
+        opened = await store.Store.open(settings.database)
+        try:
+            return opened.weighed(words)
+        finally:
+            await opened.close()
+
+    connection = sqlite3.connect(f"file:{settings.database}?mode=ro", uri=True)
+    connection.execute("create virtual table temp.v using fts5vocab(main, search, row)")
+    matched = [
+        connection.execute("select count(*) from search where search match ?", (f'"{word}"',))
+        for word in words[:-1]
+    ]
+    counted = [cursor.fetchone()[0] for cursor in matched]
+    prefix = words[-1].lower()
+    counted += connection.execute(
+        "select coalesce(sum(doc), 0) from temp.v where substr(term, 1, ?) = ?",
+        (len(prefix), prefix),
+    ).fetchone()
+    distinct = connection.execute(
+        "select count(*) from search where search match ?", (f'"{prefix}" *',)
+    ).fetchone()[0]
+    connection.close()
+    assert asyncio.run(weighed()) == counted
+    assert counted[-1] >= distinct
+    assert query == "zzz" or all(counted)
+
+
+def test_matches_times_words_past_the_cap_are_refused_before_ranking(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(msgspec.structs.replace(settings, cache_bytes=0))
+    with TestClient(app=app) as client:
+        one = client.get("/v1/search?q=csto").json()["meta"]["total"]
+        monkeypatch.setattr(store, "MAX_SCORED", one * 2)
+        assert client.get("/v1/search?q=csto").status_code == 200
+        assert client.get("/v1/search?q=csto+csto").status_code == 200  # two words: at the cap
+        broad = client.get("/v1/search?q=csto+csto+csto")
+        assert broad.status_code == 400
+        (error,) = broad.json()["errors"]
+        assert error["parameter"] == "q"
+        assert error["detail"] == (
+            f"too broad: {one:,} matches scored for each of 3 words is more than {one * 2:,}"
+            " scores; use fewer words, or rarer ones"
+        )

@@ -97,11 +97,11 @@ def test_a_long_text_of_few_words_is_whole_as_in_fts5(text: str) -> None:
         assert Snippet(query_words(query))(text) == fts5_snippet(text, query)
 
 
-def test_a_snippet_of_several_words_shows_the_rarest_one_in_its_text() -> None:
+def test_a_snippet_of_several_words_shows_the_rarest_one() -> None:
     # The common word fills the start of the text; the rare one comes once, far on.
     common = " ".join(["the security council met"] * 150)
     text = f"{common} and the treaty was signed in Astana. {common}"
-    found = Snippet(query_words("security treaty"))(text)
+    found = Snippet(query_words("security treaty"), rarest=1)(text)
     assert "[treaty]" in found
     assert "[security]" in found  # 16 words around it hold a security too
     assert len(TOKEN.findall(found)) == WINDOW
@@ -119,3 +119,23 @@ def test_ascii_texts_are_cut_as_any_text_is(
     monkeypatch.setattr(snippet, "ASCII", snippet.UNICODE)
     assert [Snippet(query_words(query))(text) for text in texts] == fast
     assert any(len(text) > SHORT and text.isascii() for text in texts)
+
+
+def test_a_hit_is_centred_on_the_query_word_held_by_the_fewest_records(
+    client: TestClient[Any], settings: Settings
+) -> None:
+    """ "the" opens the article and is in 41 records; the article's snippet for "the X" shows
+    X, a word the article holds once, far from its start."""
+    article = sqlite3.connect(settings.database).execute(
+        "select body from search where type = 'article'"
+    )
+    text = article.fetchone()[0]
+    rare = next(
+        word
+        for word in TOKEN.findall(text[len(text) // 2 :])
+        if len(word) > 6 and text.lower().count(word.lower()) == 1
+    )
+    hits = client.get("/v1/search", params={"q": f"the {rare}", "limit": 500}).json()["data"]
+    (snippet,) = [hit["snippet"] for hit in hits if hit["type"] == "article"]
+    assert f"[{rare}]" in snippet
+    assert text.index(rare) > 4 * len(snippet)

@@ -76,3 +76,6 @@ def _write_search(connection: sqlite3.Connection, corpus: Corpus, texts: dict[st
         "insert into search (rowid, type, id, name, href, body) values (?, ?, ?, ?, ?, ?)", rows
     )
     connection.executemany("insert into search_types values (?, ?, ?)", types)
+    connection.execute("create virtual table temp.vocabulary using fts5vocab(main, search, row)")
+    connection.execute("insert into search_terms select term, doc from temp.vocabulary")
+    connection.execute("drop table temp.vocabulary")

@@ -63,6 +63,27 @@ def too_broad(cap: int, budget: float) -> BadRequest:
     return BadRequest.for_parameter("q", detail)
 
 
+def too_many_words(matches: int, words: int, cap: int) -> BadRequest:
+    """A search refused before ranking: BM25 would score each of its ``matches`` for each of
+    its ``words``, more than ``cap`` scores in all."""
+    detail = (
+        f"too broad: {matches:,} matches scored for each of {words} words is more than {cap:,}"
+        " scores; use fewer words, or rarer ones"
+    )
+    return BadRequest.for_parameter("q", detail)
+
+
+def too_common(word: str, records: int, cap: int) -> BadRequest:
+    """A search refused before ranking: its words are held by more than ``cap`` records in all
+    (BM25 weighs a word by reading every record that holds it); names the commonest word."""
+    detail = (
+        f"too broad: its words are in more than {cap:,} records in all, {word!r} alone in"
+        f" {records:,}; ranking weighs a word by every record that holds it, so leave out the"
+        " most common words (adding words does not help)"
+    )
+    return BadRequest.for_parameter("q", detail)
+
+
 #: One step of a location in msgspec's form: ``.name`` or ``[index]``.
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
 

@@ -48,6 +48,9 @@ def schema() -> list[str]:
         # FTS5 applies while reading its index (a test of ``type`` reads every match's row).
         "create table search_types (type text primary key, low integer not null,"
         " high integer not null)",
+        # How many search rows hold each word of the index (FTS5's fts5vocab counts them by
+        # reading the word's whole doclist; this is a lookup): what ranking a word will cost.
+        "create table search_terms (term text primary key, records integer not null) without rowid",
     ]
     for resource in RESOURCES:
         extra = "".join(f", {column} not null" for column in columns(resource))

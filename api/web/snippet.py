@@ -2,21 +2,23 @@
 
 FTS5's own ``snippet()`` tokenizes a record's whole text, twice, to choose its window: about
 0.1 ms for an article of the scale corpus, so 50 ms for a page of 500 (bench/search_budget.py).
-A Snippet looks only where the words of the query are (a regular expression a word, matching
-a word as FTS5's ``unicode61 remove_diacritics 2`` tokenizer does: case and Latin diacritics
+A Snippet looks only where the words of the query are (a regular expression: the rarest word
+alone across a text, a literal search; all of them at once within a window; each matching a
+word as FTS5's ``unicode61 remove_diacritics 2`` tokenizer does: case and Latin diacritics
 folded, the last word a prefix) and tokenizes only the few dozen characters of a window.
 
 Its output is FTS5's ``snippet(search, 4, '[', ']', '…', 16)`` for a text of at most 16 words
 (the whole text, matches wrapped) — every record but an article. A longer text gets 16 words
-centred on one match, with ``…`` where the text is cut: a match of the query's word rarest in
-that text (so that the snippet shows it), the first of its first WEIGHED matches whose 16 words
-hold the most distinct words of the query — for one word, its first match. FTS5 instead scores
-every window of the text (most distinct words, then most matches, then a sentence's start);
-its choice costs a scan of every word, this one a literal search and a few windows. For an
-article of the scale corpus (6 KB): about 9 µs for a query of one word and 18 µs for two,
-where FTS5's rule took 13 and 30 (the best of seven runs over the article hits of ``q=111``
-and ``q=security+111``, limit 500). An ASCII text, most of them, is cut with patterns of ASCII
-characters, which the regular-expression engine matches faster than Unicode's categories.
+centred on one match, with ``…`` where the text is cut: a match of the query's rarest word
+(held by the fewest records, api/web/store.py: the snippet shows what made the hit rare), the
+first of its first CANDIDATES matches whose 16 words hold the most distinct words of the
+query — for one word, its first match. FTS5 instead scores every window of the text (most
+distinct words, then most matches, then a sentence's start); its choice costs a scan of every
+word, this one a literal search and at most CANDIDATES windows. For an article of the scale
+corpus (6 KB): about 9 µs for a query of one word and 16 µs for two, where FTS5's rule took 13
+and 30 (the best of seven runs over the article hits of ``q=111`` and ``q=security+111``,
+limit 500). An ASCII text, most of them, is cut with patterns of ASCII characters, which the
+regular-expression engine matches faster than Unicode's categories.
 """
 
 import itertools
@@ -27,16 +29,15 @@ from collections.abc import Iterator, Sequence
 #: Words in a snippet (FTS5's ``snippet()`` argument).
 WINDOW = 16
 #: Matches of one text a window may be centred on: the first ones (an article may repeat a word
-#: of the query a hundred times; a window holding every word is rarely past the first few dozen).
-WEIGHED = 32
+#: of the query a hundred times; a window holding every word is rarely past the first few), so
+#: that a long text costs at most this many windows.
+CANDIDATES = 8
 #: Characters scanned back for the words before a match: generous for 16 words of any language.
 REACH = 48 * WINDOW
 
 #: Texts this long or shorter are checked for having at most WINDOW words; a longer one rarely
 #: has so few (and its window is then the whole of it anyway).
 SHORT = 24 * WINDOW
-#: Characters of a text in which the words of a query are counted to find its rarest.
-SAMPLED = 2048
 
 Span = tuple[int, int, int]  # start, end (characters) and which word of the query
 
@@ -100,15 +101,21 @@ def _base(char: str) -> str:
 
 class Snippet:
     """The snippets of one query's hits; ``words`` as the query matches them, the last one a
-    prefix (api/web/query.py's ``fts_match``)."""
+    prefix (api/web/query.py's ``fts_match``), ``rarest`` the index of the one held by the
+    fewest records (a long text's window is centred on it)."""
 
-    def __init__(self, words: Sequence[str]) -> None:
+    def __init__(self, words: Sequence[str], rarest: int = 0) -> None:
+        self._rarest = rarest
         last = len(words) - 1
-        self._folded = [fold(word) for word in words]
-        self._words = [
-            re.compile(re.escape(fold(word)) + (r"[^\W_]*" if index == last else r"(?![^\W_])"))
+        patterns = [
+            re.escape(fold(word)) + (r"[^\W_]*" if index == last else r"(?![^\W_])")
             for index, word in enumerate(words)
         ]
+        #: The rarest word alone (looked for in a whole text: a literal search), and any word
+        #: of the query, a group each (looked for in a window: one scan for all of them).
+        self._alone = re.compile(f"({patterns[rarest]})")
+        self._any = re.compile(r"(?<![^\W_])(?:" + "|".join(f"({p})" for p in patterns) + ")")
+        self._count = len(words)
 
     def __call__(self, text: str) -> str:
         folded = fold(text)
@@ -128,34 +135,17 @@ class Snippet:
             return head + self._marked(text, folded, start, len(text))
         return head + self._marked(text, folded, start, end) + "…"
 
-    def _spans(self, folded: str, start: int, end: int) -> list[Span]:
-        """The first WEIGHED matches within ``folded[start:end]``, in order; a word that two
-        words of the query match is one match."""
-        found = [
-            span
-            for index, word in enumerate(self._words)
-            for span in itertools.islice(_matches(word, index, folded, start, end), WEIGHED)
-        ]
-        if len(self._words) == 1:
-            return found
-        return _first(found)
-
     def _candidates(self, folded: str) -> Iterator[Span]:
-        """The matches a long text's window may be centred on: the first WEIGHED of the query's
-        word rarest in this text (counted in its first SAMPLED characters), or, when that word
-        begins no word of it, the first WEIGHED of any word of the query."""
-        rarest = 0
-        if len(self._words) > 1:
-            counts = [folded.count(word, 0, SAMPLED) for word in self._folded]
-            rarest = counts.index(min(counts))
+        """The matches a long text's window may be centred on: the first CANDIDATES of the
+        query's rarest word, or, when it begins no word of this text (it is inside others), of
+        any word of the query."""
         found = False
-        for span in itertools.islice(
-            _matches(self._words[rarest], rarest, folded, 0, len(folded)), WEIGHED
-        ):
+        alone = _matches(self._alone, folded, 0, len(folded), self._rarest)
+        for span in itertools.islice(alone, CANDIDATES):
             found = True
             yield span
         if not found:
-            yield from self._spans(folded, 0, len(folded))
+            yield from itertools.islice(_matches(self._any, folded, 0, len(folded)), CANDIDATES)
 
     def _window(self, text: str, folded: str, letters: Letters) -> tuple[int, int]:
         """Where the window of a long text starts and ends (characters): WINDOW words centred
@@ -165,14 +155,10 @@ class Snippet:
         for at, _, which in self._candidates(folded):
             start = letters.back(text, at, (WINDOW - 1) // 2)
             end = letters.window_end(text, start)
-            held = 1 + sum(
-                1
-                for index, word in enumerate(self._words)
-                if index != which and next(_matches(word, index, folded, start, end), None)
-            )
+            held = len({which, *(index for _, _, index in _matches(self._any, folded, start, end))})
             if held > best_held:
                 best, best_held = (start, end), held
-                if held == len(self._words):
+                if held == self._count:
                     break
         if best is None:  # no word of the query begins a word of the text
             first = letters.token.search(text)
@@ -188,7 +174,7 @@ class Snippet:
     def _marked(self, text: str, folded: str, start: int, end: int) -> str:
         """``text[start:end]`` with the matches inside it wrapped in [ and ]."""
         parts, at = [], start
-        for low, high, _ in self._spans(folded, start, end):
+        for low, high, _ in _matches(self._any, folded, start, end):
             parts += [text[at:low], "[", text[low:high], "]"]
             at = high
         parts.append(text[at:end])
@@ -196,21 +182,13 @@ class Snippet:
 
 
 def _matches(
-    word: re.Pattern[str], index: int, folded: str, start: int, end: int
+    pattern: re.Pattern[str], folded: str, start: int, end: int, index: int | None = None
 ) -> Iterator[Span]:
-    """The spans of ``word`` within ``folded[start:end]`` that begin a word, in order (a
-    look-behind in the pattern would cost the regular expression its fast literal search)."""
+    """The spans ``pattern`` matches within ``folded[start:end]`` that begin a word, in order,
+    with ``index`` or else the index of the group matched (a look-behind in the pattern would
+    cost the regular expression its fast literal search)."""
     return (
-        (match.start(), match.end(), index)
-        for match in word.finditer(folded, start, end)
+        (match.start(), match.end(), (match.lastindex or 1) - 1 if index is None else index)
+        for match in pattern.finditer(folded, start, end)
         if match.start() == 0 or not folded[match.start() - 1].isalnum()
     )
-
-
-def _first(found: list[Span]) -> list[Span]:
-    """The first WEIGHED of ``found``, in order, one a start (a word two words of the query
-    match is one match)."""
-    found.sort()
-    starts = [-1, *(span[0] for span in found)]
-    spans = [span for before, span in zip(starts, found, strict=False) if span[0] > before]
-    return spans[:WEIGHED]

@@ -7,6 +7,7 @@ every value is a bound parameter.
 import asyncio
 import functools
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ import aiosqlite
 import msgspec
 
 from api.model.catalog import RESOURCES, Range, Resource
-from api.model.errors import NotFound, Unavailable, too_broad
+from api.model.errors import NotFound, Unavailable, too_broad, too_common, too_many_words
 from api.model.tables import csv_table, sort_column
 from api.web.budget import read_within
+from api.web.snippet import Snippet, fold
 
 SortValue = str | float
 #: What a page reads of each record: its JSON body or its CSV row (api/model/tables.py).
@@ -147,6 +149,22 @@ MAX_RANKED = 5_000
 #: it starts, 44 ms for "s*" at scale, before the first match is counted). Ranking is bounded
 #: by the cap itself, so that an answer never depends on the load.
 SEARCH_BUDGET = 0.015
+#: BM25 scores every match for every word of the query (about 0.4 µs each at the 1,000,000-fact
+#: scale): a search whose matches times its words exceed this is refused as too broad.
+MAX_SCORED = 10_000
+#: BM25 weighs each word of a search by how many records hold it, which FTS5 learns by reading
+#: the word's whole doclist (about 20 ns a record at the 1,000,000-fact scale: 8 ms for "the",
+#: held by 410,000): a search whose words are held by more records than this, in all, is
+#: refused as too broad before ranking. How many hold each is a lookup (search_terms).
+MAX_WEIGHED = 150_000
+#: The words a prefix (a query's last word) stands for whose records are counted: past them
+#: the count is a floor (a prefix this short is also what SEARCH_BUDGET stops).
+PREFIX_TERMS = 10_000
+WORD_RECORDS = "select coalesce(max(records), 0) from search_terms where term = ?"
+PREFIX_RECORDS = (
+    "select coalesce(sum(records), 0) from"
+    " (select records from search_terms where term >= ?1 and term < ?2 limit ?3)"
+)
 MATCHES = "select count(*) from (select 1 from search where search match ? limit ?)"
 #: A search's ranking reads the index alone (rowids and BM25 scores); the rows and snippets of
 #: the page are read afterwards, by rowid (reading them while ranking read every match's row).
@@ -297,7 +315,7 @@ class Store:
             raise NotFound(f"no article with id {article_id!r}")
         return str(rows[0][0])
 
-    async def _narrow_enough(self, match: str) -> None:
+    async def _narrow_enough(self, match: str) -> int:
         """Raise the too-broad 400 unless ``match`` matches at most MAX_RANKED records (of any
         type), counted within SEARCH_BUDGET; the count is remembered either way."""
         key = ("search", MATCHES, (match,))
@@ -308,6 +326,7 @@ class Store:
             matches = self._remember(key, MAX_RANKED + 1 if counted is None else counted[0][0])
         if matches > MAX_RANKED:
             raise too_broad(MAX_RANKED, SEARCH_BUDGET)
+        return matches
 
     async def page(
         self,
@@ -386,20 +405,41 @@ class Store:
         rows = await self._all(sql, (resource.name, rel, *values))
         return [(str(row[0]), int(row[1])) for row in rows]
 
+    def weighed(self, words: Sequence[str]) -> list[int]:
+        """How many records hold each word of a query (the last one as a prefix): what BM25
+        reads to weigh it."""
+        folded = [fold(word) for word in words]
+        counts = [int(self._now(WORD_RECORDS, (word,))[0][0]) for word in folded[:-1]]
+        if folded:
+            last = folded[-1]
+            after = last[:-1] + chr(min(ord(last[-1]) + 1, sys.maxunicode))
+            counts.append(int(self._now(PREFIX_RECORDS, (last, after, PREFIX_TERMS))[0][0]))
+        return counts
+
     async def search(
         self,
         match: str,
-        snippet: Callable[[str], str],
+        words: Sequence[str],
         hit_type: str | None,
         after: tuple[float, int] | None,
         limit: int,
     ) -> tuple[list[tuple[Any, ...]], int, tuple[float, int] | None]:
-        """Hits best first (BM25), keyset-paged on (score, rowid): type, id, name, href and
-        the ``snippet`` of the record's text.
+        """Hits of ``match`` (the FTS5 query of ``words``) best first (BM25), keyset-paged on
+        (score, rowid): type, id, name, href and the snippet of the record's text, centred on
+        the word held by the fewest records.
 
         Ranking reads every match, so only a search with few matches runs on the event loop.
         """
-        await self._narrow_enough(match)
+        if not words:  # the text has no word the tokenizer keeps (only punctuation)
+            return [], 0, None
+        matches = await self._narrow_enough(match)
+        if matches * len(words) > MAX_SCORED:
+            raise too_many_words(matches, len(words), MAX_SCORED)
+        weighed = self.weighed(words)
+        if sum(weighed) > MAX_WEIGHED:
+            commonest = weighed.index(max(weighed))
+            raise too_common(words[commonest], weighed[commonest], MAX_WEIGHED)
+        snippet = Snippet(words, weighed.index(min(weighed)))
         total = await self._total("search", f"search match ?1 and {TYPED}", (match, hit_type))
         score, row = after if after is not None else (None, None)
         bound = (match, hit_type, score, row, limit + 1)

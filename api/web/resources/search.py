@@ -14,8 +14,7 @@ from api.web.query import Cursor, decode_rank_cursor, encode_cursor, fts_match, 
 from api.web.representation import envelope
 from api.web.resources.collection import JSON, request_links
 from api.web.signature import query_get
-from api.web.snippet import Snippet
-from api.web.store import MAX_RANKED, Store
+from api.web.store import MAX_RANKED, MAX_SCORED, MAX_WEIGHED, Store
 
 
 class SearchPage(msgspec.Struct, kw_only=True):
@@ -34,10 +33,14 @@ class SearchPage(msgspec.Struct, kw_only=True):
     description=(
         "Matches every word of `q` (the last one as a prefix) in every resource with text"
         f" ({', '.join(SEARCHED)}; an article by its whole text). Hits are ranked best first"
-        " (BM25); snippets wrap matches in [ and ]. A search too broad to rank (more than"
-        f" {MAX_RANKED:,} matching records,"
-        " or more than its budget of CPU time to count them) is a 400 problem whose `errors` names"
-        " `q` and says how to narrow it: add words, or spell out more of the last one."
+        " (BM25); snippets wrap matches in [ and ]. A search too broad to rank is a 400 problem"
+        " whose `errors` names `q` and says how to narrow it: more than"
+        f" {MAX_RANKED:,} matching records, or more than its budget of CPU time to count them"
+        " (add words, or spell out more of the last one), more than"
+        f" {MAX_SCORED:,} matches times words (BM25 scores each match for each word: use"
+        " fewer or rarer words), or words held by more than"
+        f" {MAX_WEIGHED:,} records in all (BM25 reads every one to weigh a word: leave out the"
+        " most common)."
     ),
     tags=["Search"],
     responses=LIST_RESPONSES,
@@ -54,8 +57,8 @@ async def read_hits(store: Store, values: Mapping[str, Any]) -> tuple[list[bytes
     """The encoded hits of one page of a validated search, and its meta."""
     cursor, limit = values.get("cursor"), values["limit"]
     after = None if cursor is None else decode_rank_cursor(cursor)
-    match, snippet = fts_match("q", values["q"]), Snippet(query_words(values["q"]))
-    rows, total, last = await store.search(match, snippet, values.get("type"), after, limit)
+    match, words = fts_match("q", values["q"]), query_words(values["q"])
+    rows, total, last = await store.search(match, words, values.get("type"), after, limit)
     hits = [
         msgspec.json.encode(SearchHit(type=r[0], id=r[1], name=r[2], href=r[3], snippet=r[4]))
         for r in rows
