@@ -95,7 +95,8 @@ def test_every_request_has_one_json_log_line_with_what_happened(serve: ServiceFa
 
 
 def test_a_running_server_writes_a_line_within_its_batch_time(serve: ServiceFactory) -> None:
-    """One request alone is logged ledger.SECONDS after it was answered, the server still up."""
+    """One request alone is logged at most ledger.SECONDS after it was answered, the server
+    still up (not only when it stops)."""
     with serve() as service:
         request(service.base, "GET", "/v1/countries?limit=1", {"X-Request-Id": "alone-1"})
         answered = time.monotonic()
@@ -106,7 +107,7 @@ def test_a_running_server_writes_a_line_within_its_batch_time(serve: ServiceFact
         waited = time.monotonic() - answered
         assert service.process.poll() is None
     assert any(line["request_id"] == "alone-1" for line in log_lines(service))
-    assert ledger.SECONDS * 0.8 <= waited < ledger.SECONDS + 1
+    assert waited < ledger.SECONDS + 1  # (sooner when a metrics write settles the batch)
 
 
 def test_a_full_batch_is_counted_and_logged_at_once(tmp_path: Path) -> None:

@@ -155,6 +155,11 @@ def test_words_held_by_too_many_records_are_refused_before_ranking(
         assert error["detail"].startswith("too broad: its words are in more than 40 records")
         assert "'the' alone in 41" in error["detail"]
         assert "leave out the most common words" in error["detail"]
+        prefix = client.get("/v1/search?q=jihadi+the")  # the last word: "the", "their", …
+        assert prefix.status_code == 400
+        (error,) = prefix.json()["errors"]
+        assert "words starting 'the' in" in error["detail"]
+        assert "spell out more of the last word" in error["detail"]
         assert client.get("/v1/search?q=jihadi+recruitment").status_code == 200
 
 

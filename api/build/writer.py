@@ -8,6 +8,7 @@ import msgspec
 
 from api.model import flat
 from api.model.catalog import RESOURCES, Corpus, Resource
+from api.model.folding import corrections
 from api.model.tables import PAGE_SIZE, columns, csv_table, schema
 
 
@@ -79,3 +80,4 @@ def _write_search(connection: sqlite3.Connection, corpus: Corpus, texts: dict[st
     connection.execute("create virtual table temp.vocabulary using fts5vocab(main, search, row)")
     connection.execute("insert into search_terms select term, doc from temp.vocabulary")
     connection.execute("drop table temp.vocabulary")
+    connection.executemany("insert into search_folds values (?, ?)", corrections().items())

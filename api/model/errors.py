@@ -73,14 +73,22 @@ def too_many_words(matches: int, words: int, cap: int) -> BadRequest:
     return BadRequest.for_parameter("q", detail)
 
 
-def too_common(word: str, records: int, cap: int) -> BadRequest:
+def too_common(word: str, records: int, cap: int, prefix: bool) -> BadRequest:
     """A search refused before ranking: its words are held by more than ``cap`` records in all
-    (BM25 weighs a word by reading every record that holds it); names the commonest word."""
-    detail = (
-        f"too broad: its words are in more than {cap:,} records in all, {word!r} alone in"
-        f" {records:,}; ranking weighs a word by every record that holds it, so leave out the"
-        " most common words (adding words does not help)"
-    )
+    (BM25 weighs a word by reading every record that holds it); names the commonest word, which
+    may be the last, a prefix (its records are those of every word it starts)."""
+    if prefix:
+        detail = (
+            f"too broad: its words are in more than {cap:,} records in all, words starting"
+            f" {word!r} in {records:,}; ranking weighs a word by every record that holds it, so"
+            " spell out more of the last word, or leave it out"
+        )
+    else:
+        detail = (
+            f"too broad: its words are in more than {cap:,} records in all, {word!r} alone in"
+            f" {records:,}; ranking weighs a word by every record that holds it, so leave out"
+            " the most common words (adding words does not help)"
+        )
     return BadRequest.for_parameter("q", detail)
 
 

@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from api.model.catalog import RESOURCES, Resource
+from api.model.folding import TOKENIZER
 
 
 def sort_column(key: str) -> str:
@@ -43,7 +44,7 @@ def schema() -> list[str]:
         "create table links (resource text not null, rel text not null, target text not null,"
         " id text not null, primary key (resource, rel, target, id)) without rowid",
         "create virtual table search using fts5(type unindexed, id unindexed, name unindexed,"
-        " href unindexed, body, tokenize = 'unicode61 remove_diacritics 2')",
+        f" href unindexed, body, tokenize = '{TOKENIZER}')",
         # Each type's search rows are one run of rowids: a type filter is a rowid range, which
         # FTS5 applies while reading its index (a test of ``type`` reads every match's row).
         "create table search_types (type text primary key, low integer not null,"
@@ -51,6 +52,8 @@ def schema() -> list[str]:
         # How many search rows hold each word of the index (FTS5's fts5vocab counts them by
         # reading the word's whole doclist; this is a lookup): what ranking a word will cost.
         "create table search_terms (term text primary key, records integer not null) without rowid",
+        # The letters and digits the tokenizer folds other than str.lower (api/model/folding.py).
+        "create table search_folds (code integer primary key, folded text not null)",
     ]
     for resource in RESOURCES:
         extra = "".join(f", {column} not null" for column in columns(resource))

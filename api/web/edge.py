@@ -336,7 +336,8 @@ class Edge:
         logged and the metrics' snapshot written out."""
 
         async def sending(message: Message) -> None:
-            if cast(dict[str, Any], message)["type"] == "lifespan.shutdown.complete":
+            kind = cast(dict[str, Any], message)["type"]
+            if kind in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
                 self.ledger.settle()
                 self.metrics.write()
             await send(message)

@@ -119,6 +119,7 @@ class Metrics:
     def write(self, snapshot: Snapshot | None = None) -> None:
         """Write this process's snapshot (``snapshot``, or one taken now) for the others'
         scrapes, atomically: a new file."""
+        self.settle()  # first: counting them would schedule another write
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None

@@ -23,8 +23,9 @@ regular-expression engine matches faster than Unicode's categories.
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
+
+from api.model import folding
 
 #: Words in a snippet (FTS5's ``snippet()`` argument).
 WINDOW = 16
@@ -81,44 +82,29 @@ ASCII = Letters("[A-Za-z0-9]", "[^A-Za-z0-9]")
 TOKEN = UNICODE.token
 
 
-def fold(text: str) -> str:
-    """``text`` as the tokenizer compares it, character for character: lower case, and Latin
-    letters without their diacritics (so offsets into it are offsets into ``text``)."""
-    lowered = text.lower()
-    if lowered.isascii() and len(lowered) == len(text):
-        return lowered
-    folded = "".join(_base(char) for char in text)
-    return folded if len(folded) == len(text) else text
-
-
-def _base(char: str) -> str:
-    lowered = char.lower()
-    if len(lowered) != 1:
-        return char
-    decomposed = unicodedata.normalize("NFD", lowered)
-    return decomposed[0] if all(unicodedata.combining(mark) for mark in decomposed[1:]) else lowered
-
-
 class Snippet:
     """The snippets of one query's hits; ``words`` as the query matches them, the last one a
     prefix (api/web/query.py's ``fts_match``), ``rarest`` the index of the one held by the
     fewest records (a long text's window is centred on it)."""
 
-    def __init__(self, words: Sequence[str], rarest: int = 0) -> None:
+    def __init__(
+        self, words: Sequence[str], rarest: int = 0, fold: folding.Folding | None = None
+    ) -> None:
         self._rarest = rarest
+        self._fold = folding.default() if fold is None else fold
         last = len(words) - 1
         patterns = [
-            re.escape(fold(word)) + (r"[^\W_]*" if index == last else r"(?![^\W_])")
+            re.escape(self._fold(word)) + (r"[^\W_]*" if index == last else r"(?![^\W_])")
             for index, word in enumerate(words)
         ]
         #: The rarest word alone (looked for in a whole text: a literal search), and any word
         #: of the query, a group each (looked for in a window: one scan for all of them).
         self._alone = re.compile(f"({patterns[rarest]})")
         self._any = re.compile(r"(?<![^\W_])(?:" + "|".join(f"({p})" for p in patterns) + ")")
-        self._count = len(words)
+        self._count = len(set(patterns))  # (a word given twice is one word)
 
     def __call__(self, text: str) -> str:
-        folded = fold(text)
+        folded = self._fold(text)
         letters = ASCII if text.isascii() else UNICODE
         token = letters.token
         if len(text) <= SHORT:
@@ -185,8 +171,9 @@ def _matches(
     pattern: re.Pattern[str], folded: str, start: int, end: int, index: int | None = None
 ) -> Iterator[Span]:
     """The spans ``pattern`` matches within ``folded[start:end]`` that begin a word, in order,
-    with ``index`` or else the index of the group matched (a look-behind in the pattern would
-    cost the regular expression its fast literal search)."""
+    with ``index`` or else the index of the group matched. (A look-behind in a pattern looked
+    for across a whole text would cost it its fast literal search, so the test is here; the
+    pattern of a window's words has one, which spares trying them inside words.)"""
     return (
         (match.start(), match.end(), (match.lastindex or 1) - 1 if index is None else index)
         for match in pattern.finditer(folded, start, end)

@@ -20,9 +20,10 @@ import msgspec
 
 from api.model.catalog import RESOURCES, Range, Resource
 from api.model.errors import NotFound, Unavailable, too_broad, too_common, too_many_words
+from api.model.folding import Folding
 from api.model.tables import csv_table, sort_column
 from api.web.budget import read_within
-from api.web.snippet import Snippet, fold
+from api.web.snippet import Snippet
 
 SortValue = str | float
 #: What a page reads of each record: its JSON body or its CSV row (api/model/tables.py).
@@ -205,6 +206,8 @@ class Store:
         self.version = str(
             reader.execute("select value from meta where key = 'version'").fetchone()[0]
         )
+        #: Text folded as the index's tokenizer folds it (api/model/folding.py).
+        self.fold = Folding(dict(reader.execute("select code, folded from search_folds")))
         self._db = connection
         self._reader = reader
         #: Large searches run one at a time on their own connection and thread, under a budget.
@@ -408,7 +411,7 @@ class Store:
     def weighed(self, words: Sequence[str]) -> list[int]:
         """How many records hold each word of a query (the last one as a prefix): what BM25
         reads to weigh it."""
-        folded = [fold(word) for word in words]
+        folded = [self.fold(word) for word in words]
         counts = [int(self._now(WORD_RECORDS, (word,))[0][0]) for word in folded[:-1]]
         if folded:
             last = folded[-1]
@@ -438,8 +441,9 @@ class Store:
         weighed = self.weighed(words)
         if sum(weighed) > MAX_WEIGHED:
             commonest = weighed.index(max(weighed))
-            raise too_common(words[commonest], weighed[commonest], MAX_WEIGHED)
-        snippet = Snippet(words, weighed.index(min(weighed)))
+            prefix = commonest == len(words) - 1
+            raise too_common(words[commonest], weighed[commonest], MAX_WEIGHED, prefix)
+        snippet = Snippet(words, weighed.index(min(weighed)), self.fold)
         total = await self._total("search", f"search match ?1 and {TYPED}", (match, hit_type))
         score, row = after if after is not None else (None, None)
         bound = (match, hit_type, score, row, limit + 1)
