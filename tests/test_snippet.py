@@ -124,18 +124,18 @@ def test_ascii_texts_are_cut_as_any_text_is(
 def test_a_hit_is_centred_on_the_query_word_held_by_the_fewest_records(
     client: TestClient[Any], settings: Settings
 ) -> None:
-    """ "the" opens the article and is in 41 records; the article's snippet for "the X" shows
-    X, a word the article holds once, far from its start."""
-    article = sqlite3.connect(settings.database).execute(
-        "select body from search where type = 'article'"
-    )
-    text = article.fetchone()[0]
-    rare = next(
-        word
-        for word in TOKEN.findall(text[len(text) // 2 :])
-        if len(word) > 6 and text.lower().count(word.lower()) == 1
-    )
-    hits = client.get("/v1/search", params={"q": f"the {rare}", "limit": 500}).json()["data"]
+    """ "soviet" is in one record (the article, six times), "corps" in six (once in the
+    article, past its first 2,048 characters): the article's snippet for both is centred on
+    "soviet" — where counting in the text itself would choose "corps"."""
+    connection = sqlite3.connect(f"file:{settings.database}?mode=ro", uri=True)
+    text = connection.execute("select body from search where type = 'article'").fetchone()[0]
+    records = dict(connection.execute("select term, records from search_terms"))
+    connection.close()
+    assert records["soviet"] < records["corps"]
+    assert text.lower().count("soviet", 0, 2048) > text.lower().count("corps", 0, 2048)
+    words = query_words("soviet corps")
+    hits = client.get("/v1/search", params={"q": "soviet corps"}).json()["data"]
     (snippet,) = [hit["snippet"] for hit in hits if hit["type"] == "article"]
-    assert f"[{rare}]" in snippet
-    assert text.index(rare) > 4 * len(snippet)
+    assert snippet == Snippet(words, rarest=0)(text)
+    assert snippet != Snippet(words, rarest=1)(text)
+    assert "[Soviet]" in snippet
