@@ -95,9 +95,11 @@ class Metrics:
                 buckets = latency[answered] = [0] * (len(BUCKETS) + 1)
                 latency_sum[answered] = 0.0
             buckets[bucket] += n
-        for kind in {a.answered for a in answers}:
-            spent = sum(a.nanoseconds for a in answers if a.answered == kind)
-            latency_sum[kind] += spent / 1e9
+        spent: dict[str, int] = {}
+        for a in answers:
+            spent[a.answered] = spent.get(a.answered, 0) + a.nanoseconds
+        for kind, nanoseconds in spent.items():
+            latency_sum[kind] += nanoseconds / 1e9
         if self._pending is None and self._folder is not None:
             self._pending = asyncio.get_running_loop().call_later(WRITE_SECONDS, self.write)
 

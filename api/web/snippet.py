@@ -4,8 +4,8 @@ FTS5's own ``snippet()`` tokenizes a record's whole text, twice, to choose its w
 0.1 ms for an article of the scale corpus, so 50 ms for a page of 500 (bench/search_budget.py).
 A Snippet looks only where the words of the query are (a regular expression: the rarest word
 alone across a text, a literal search; all of them at once within a window; each matching a
-word as FTS5's ``unicode61 remove_diacritics 2`` tokenizer does: case and Latin diacritics
-folded, the last word a prefix) and tokenizes only the few dozen characters of a window.
+word as FTS5's tokenizer does: case and diacritics folded as it folds them, api/model/folding.py;
+the last word a prefix) and tokenizes only the few dozen characters of a window.
 
 Its output is FTS5's ``snippet(search, 4, '[', ']', '…', 16)`` for a text of at most 16 words
 (the whole text, matches wrapped) — every record but an article. A longer text gets 16 words
@@ -99,7 +99,7 @@ class Snippet:
         ]
         #: The rarest word alone (looked for in a whole text: a literal search), and any word
         #: of the query, a group each (looked for in a window: one scan for all of them).
-        self._alone = re.compile(f"({patterns[rarest]})")
+        self._alone = re.compile(patterns[rarest])
         self._any = re.compile(r"(?<![^\W_])(?:" + "|".join(f"({p})" for p in patterns) + ")")
         self._count = len(set(patterns))  # (a word given twice is one word)
 
