@@ -30,6 +30,8 @@ class Watch:
         self._until = time.clock_gettime(self._clock) + seconds
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        #: Whether the read was interrupted (set before the interrupt is made).
+        self.fired = False
         self._arm(seconds)
 
     def _arm(self, seconds: float) -> None:
@@ -45,6 +47,7 @@ class Watch:
             if left > 0:
                 self._arm(left)
             else:
+                self.fired = True
                 self._connection.interrupt()
                 self._timer = None
 
@@ -60,12 +63,14 @@ def read_within(
 ) -> list[Any] | None:
     """The rows of ``sql``, or None when reading them took more than ``seconds`` of this
     thread's CPU time. Should the interrupt land after the read, it is a no-op: SQLite clears
-    the flag when the next statement starts."""
+    the flag when the next statement starts. An interrupt does not always fail the read as
+    "interrupted": landing in FTS5's first reading of its table on a new connection, it is
+    "vtable constructor failed"; any error of a read the watch interrupted is the interrupt."""
     watch = Watch(connection, seconds)
     try:
         return connection.execute(sql, values).fetchall()
-    except sqlite3.OperationalError as exc:
-        if str(exc) != "interrupted":
+    except sqlite3.OperationalError:
+        if not watch.fired:
             raise
         return None
     finally:
