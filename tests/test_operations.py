@@ -7,10 +7,12 @@ Every loop is bounded.
 
 import asyncio
 import datetime
+import http.client
 import logging
 import os
 import re
 import select
+import shutil
 import sys
 import time
 import urllib.request
@@ -23,9 +25,10 @@ import pytest
 from litestar.testing import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from api.model import downloads
 from api.settings import Settings
 from api.web import ledger
-from api.web.access import AccessLog, Answer, JsonFormatter
+from api.web.access import REQUEST_ID, AccessLog, Answer, JsonFormatter, PlainFormatter
 from api.web.app import create_app
 from api.web.metrics import Metrics
 from tests.conftest import ServiceFactory
@@ -61,7 +64,9 @@ def log_lines(service: Service) -> list[dict[str, Any]]:
     lines = []
     for line in service.output().splitlines():
         if line.startswith("{") and '"request_id"' in line:
-            lines.append(msgspec.json.decode(line))
+            entry = msgspec.json.decode(line)
+            if "status" in entry:  # not an error line naming its request
+                lines.append(entry)
     return lines
 
 
@@ -151,6 +156,13 @@ def test_a_failure_is_logged_with_its_stack_trace_and_the_client_sees_neither(
     entry = msgspec.json.decode(JsonFormatter().format(record))
     assert (entry["level"], entry["logger"], entry["message"]) == ("error", "api", "failed on /x")
     assert "ZeroDivisionError: a bug deep down" in entry["stack"]
+    assert "request_id" not in entry  # logged while no request was routed
+    token = REQUEST_ID.set("fails-0")
+    try:
+        assert msgspec.json.decode(JsonFormatter().format(record))["request_id"] == "fails-0"
+        assert PlainFormatter().format(record).endswith("(request fails-0)")
+    finally:
+        REQUEST_ID.reset(token)
     monkeypatch.setattr("api.web.store.Store.meta", broken)
     with TestClient(app=create_app(settings)) as client:
         response = client.get("/v1", headers={"X-Request-Id": "fails-1"})
@@ -158,6 +170,50 @@ def test_a_failure_is_logged_with_its_stack_trace_and_the_client_sees_neither(
     assert response.json()["request_id"] == "fails-1"
     assert "a bug" not in response.text
     assert "Traceback" not in response.text
+
+
+def test_a_response_cut_after_it_began_is_logged_and_counted(
+    serve: ServiceFactory, settings: Settings, tmp_path: Path
+) -> None:
+    """A stream that fails after its headers (here a range of a download whose file lost its
+    second half while served) used to leave no access line and no count. Now the client's
+    connection is cut, the request has its line and its count with the status and the bytes
+    sent, the error is on stderr with the request's id and its stack, and the server serves on."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    database = folder / settings.database.name
+    shutil.copy(settings.database, database)
+    shutil.copy(downloads.manifest_path(settings.database), downloads.manifest_path(database))
+    manifest = downloads.read(settings.database)
+    assert manifest is not None
+    for file in manifest.files:
+        shutil.copy(settings.database.parent / file.name, folder / file.name)
+    dump = next(file for file in manifest.files if file.name.endswith(".ndjson"))
+    with serve(ARTICLE_FACTS_DB=str(database)) as service:
+        os.truncate(folder / dump.name, dump.size // 2)  # the same file: the server still has it
+        connection = http.client.HTTPConnection("127.0.0.1", service.port, timeout=10)
+        connection.request("GET", dump.href, headers={"Range": "bytes=0-", "X-Request-Id": "cut-1"})
+        response = connection.getresponse()
+        assert (response.status, response.getheader("content-length")) == (206, str(dump.size))
+        with pytest.raises(http.client.IncompleteRead):
+            response.read()
+        connection.close()
+        assert request(service.base, "GET", "/health", {})[0] == 200
+        counted = total(scrape(service.base), "article_facts_requests_total", status="206")
+        service.stop()
+        lines = [line for line in log_lines(service) if line["request_id"] == "cut-1"]
+        errors = [
+            msgspec.json.decode(line)
+            for line in service.output().splitlines()
+            if line.startswith("{") and '"level":"error"' in line
+        ]
+    assert counted == 1
+    assert [(x["status"], x["answered"]) for x in lines] == [(206, "stream")]
+    assert 0 < lines[0]["bytes"] < dump.size
+    # One line with the stack (the service's; granian adds a line of its own, without one).
+    cut = [x for x in errors if x.get("request_id") == "cut-1" and "stack" in x]
+    assert len(cut) == 1, errors
+    assert "ended before byte" in cut[0]["stack"]
 
 
 def test_the_log_level_and_format_are_settings(serve: ServiceFactory) -> None:

@@ -193,7 +193,8 @@ def _write_all(fd: int, data: memoryview) -> None:
 def log_config(level: str, fmt: str) -> dict[str, Any]:
     """The ``logging`` configuration of the service and of granian: ``level`` for both, lines
     as JSON objects or plain text, on stderr (the access log alone is on stdout)."""
-    formatter = {"()": "api.web.access.JsonFormatter"} if fmt == "json" else {"format": PLAIN}
+    kind = "JsonFormatter" if fmt == "json" else "PlainFormatter"
+    formatter = {"()": f"api.web.access.{kind}"}
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -215,9 +216,23 @@ def log_config(level: str, fmt: str) -> dict[str, Any]:
 PLAIN = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
+class PlainFormatter(logging.Formatter):
+    """A log record as a line of text; one logged while a request is routed names its id."""
+
+    def __init__(self) -> None:
+        super().__init__(PLAIN)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        request_id = REQUEST_ID.get()
+        return f"{text} (request {request_id})" if request_id else text
+
+
 class JsonFormatter(logging.Formatter):
-    """A log record as one JSON object: time, level, logger, message and, for an error, its
-    stack trace (server-side only: problem documents never carry one)."""
+    """A log record as one JSON object: time, level, logger, the id of the request being
+    routed (when there is one: it ties the error to the request's access line and problem
+    document), message and, for an error, its stack trace (server-side only: problem documents
+    never carry one)."""
 
     def format(self, record: logging.LogRecord) -> str:
         moment = datetime.datetime.fromtimestamp(record.created, datetime.UTC)
@@ -225,8 +240,11 @@ class JsonFormatter(logging.Formatter):
             "time": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
         }
+        request_id = REQUEST_ID.get()
+        if request_id:
+            entry["request_id"] = request_id
+        entry["message"] = record.getMessage()
         if record.exc_info:
             entry["stack"] = self.formatException(record.exc_info)
         return msgspec.json.encode(entry).decode()

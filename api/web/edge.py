@@ -26,7 +26,7 @@ response keeps its ASGI messages, so a hit is a dictionary lookup and two sends.
 Every response carries its request's ``X-Request-Id``, added as it is sent (never kept in the
 cache), and every request is counted (api/web/metrics.py) and logged (api/web/access.py), in
 batches (api/web/ledger.py), with how it was answered: from the cache, by the shortcut, by
-routing, or streamed.
+routing, or streamed; one whose response failed after it began, as far as it went.
 """
 
 import hashlib
@@ -100,6 +100,9 @@ Shortcut = Callable[[Scope], Awaitable[tuple[str, Headers, bytes] | None]]
 NO_BODY: HTTPResponseBodyEvent = {"type": "http.response.body", "body": b"", "more_body": False}
 NOT_MODIFIED_DROPS = (b"content-length", b"content-type", b"content-encoding")
 NO_STORE = (b"cache-control", b"no-store")
+#: In the scope of a HEAD the edge routes as a GET: true, so that a handler may leave out what
+#: only the body needs (a file of the dataset is then not read; api/web/resources/downloads.py).
+HEAD_ONLY = "article_facts.head_only"
 
 
 class Rendered:
@@ -279,7 +282,7 @@ class Edge:
         rendered = self._entries.get(key)
         answered: Answered = CACHE
         if rendered is None:
-            found = await self._miss(scope, receive, send, key, request_id)
+            found = await self._miss(scope, receive, send, key, request_id, began)
             if isinstance(found, Passing):
                 self._done(scope, began, request_id, found.status, found.sent, STREAM, found.route)
                 return
@@ -330,6 +333,19 @@ class Edge:
                 route,
             )
         )
+
+    def _failed(self, scope: HTTPScope, began: int, passing: "Passing") -> None:
+        """An error of routing no handler answered: one that came after the response began (a
+        stream cut short; the server then cuts the connection, so the client sees the body end
+        early), or the edge's own. Logged with its stack and the request's id, and the request
+        logged and counted as far as it went: the status and the bytes sent, or granian's 500."""
+        if passing.open:
+            log.exception("the response to %s failed after it began", scope["path"])
+            status, answered = passing.status, STREAM
+        else:
+            log.exception("the edge failed on %s", scope["path"])
+            status, answered = 500, ROUTED
+        self._done(scope, began, passing.request_id, status, passing.sent, answered, passing.route)
 
     def _stopping(self, send: Send) -> Send:
         """The lifespan's send: as the application stops, the answers held are counted and
@@ -393,10 +409,11 @@ class Edge:
         return variant
 
     async def _miss(
-        self, scope: Scope, receive: Receive, send: Send, key: Key, request_id: bytes
+        self, scope: Scope, receive: Receive, send: Send, key: Key, request_id: bytes, began: int
     ) -> "tuple[Rendered, Answered] | Passing":
         """The response rendered by the shortcut or by routing (and kept when it may be), or
         the stream that routing sent on as it came."""
+        REQUEST_ID.set(request_id.decode())  # for the log lines of errors (api/web/access.py)
         try:
             answer = None if self.shortcut is None else await self.shortcut(scope)
         except Exception:
@@ -405,10 +422,14 @@ class Edge:
             return failure(500, FAILURE, request_id, UNMATCHED), FAST
         answered: Answered = FAST
         if answer is None:
-            get: HTTPScope = {**scope, "method": "GET"}  # type: ignore[typeddict-item]
+            head = scope.get("method") == "HEAD"
+            get = cast(HTTPScope, {**scope, "method": "GET", HEAD_ONLY: head})
             passing = Passing(self, scope, send, key, request_id)
-            REQUEST_ID.set(request_id.decode())
-            found = await self._render(get, receive, passing)
+            try:
+                found = await self._render(get, receive, passing)
+            except Exception:
+                self._failed(cast(HTTPScope, scope), began, passing)
+                raise
             if found is None:
                 return passing
             rendered, answered = found, ROUTED
@@ -442,6 +463,7 @@ class Edge:
                 start.update(message)
             elif message["type"] == "http.response.body":
                 status, raw = int(start["status"]), start.get("headers", [])
+                passing.route = scope.get("path_template", UNMATCHED)
                 if not passing.open and not chunks and own(status, raw):
                     await passing.keep(status, raw)
                 elif not passing.open and message.get("more_body", False) and not chunks:
@@ -454,7 +476,6 @@ class Edge:
         await self.app(scope, receive, collect)
         route = scope.get("path_template", UNMATCHED)
         if passing.open:
-            passing.route = route
             return None
         status, raw = int(start["status"]), start.get("headers", [])
         stored = NO_STORE not in ((k.lower(), v) for k, v in raw)

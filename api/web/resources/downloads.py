@@ -9,6 +9,8 @@ the file's SHA-256 as its strong ETag, ``Accept-Ranges: bytes`` and ``Cache-Cont
 max-age=31536000, immutable``: a file's name holds its dataset version, so its bytes never
 change. ``Accept-Ranges`` is also what tells the edge (api/web/edge.py) that the response is the
 file's own: sent as made, never compressed (a range counts the file's bytes), cached or re-tagged.
+A HEAD (which the edge routes as a GET, saying so in the scope) gets the same headers and reads
+none of the file: it was read whole and dropped, 1.4 GB for the database at a million facts.
 """
 
 import secrets
@@ -16,17 +18,18 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.datastructures import ETag
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, PathParameter
 from litestar.response import File, Stream
+from litestar.response.base import ASGIResponse
 
 from api.model import downloads
 from api.model.errors import NotFound
 from api.model.models import Download
 from api.web import ranges
-from api.web.edge import etag_matches
+from api.web.edge import HEAD_ONLY, etag_matches
 from api.web.openapi import DOWNLOAD_RESPONSES
 from api.web.problems import problem_response
 from api.web.ranges import Part
@@ -107,6 +110,7 @@ def _identity(path: Path) -> Identity:
     responses=DOWNLOAD_RESPONSES,
 )
 async def download(
+    request: Request[Any, Any, Any],
     shelf: NamedDependency[Shelf],
     name: NameParameter,
     range_: RangeHeader = None,
@@ -114,11 +118,39 @@ async def download(
     if_none_match: IfNoneMatchHeader = None,
 ) -> Response[Any]:
     file, path = shelf.find(name)
-    return answer(file, path, range_, if_range, if_none_match)
+    head = bool(request.scope.get(HEAD_ONLY))
+    return answer(file, path, range_, if_range, if_none_match, head=head)
+
+
+class _HeadOnly:
+    """A response whose ASGI response sends its start alone: a HEAD reads nothing of the file.
+    Made as for a GET and then marked, so it keeps every header of the GET (Litestar's own HEAD
+    leaves out Content-Type)."""
+
+    __slots__ = ()
+
+    def to_asgi_response(self, *args: Any, **kwargs: Any) -> Any:
+        response: ASGIResponse = super().to_asgi_response(*args, **kwargs)  # type: ignore[misc]
+        response.is_head_response = True
+        return response
+
+
+class _HeadFile(_HeadOnly, File):
+    __slots__ = ()
+
+
+class _HeadStream(_HeadOnly, Stream):
+    __slots__ = ()
 
 
 def answer(
-    file: Download, path: Path, range_: str | None, if_range: str | None, if_none_match: str | None
+    file: Download,
+    path: Path,
+    range_: str | None,
+    if_range: str | None,
+    if_none_match: str | None,
+    *,
+    head: bool = False,
 ) -> Response[Any]:
     tag = f'"{file.sha256}"'
     headers = {"Accept-Ranges": "bytes", "Cache-Control": IMMUTABLE}
@@ -127,7 +159,8 @@ def answer(
     spans = ranges.requested(range_, file.size) if if_range in (None, tag) else None
     if spans is None:
         etag = ETag(value=file.sha256)
-        return File(
+        whole = _HeadFile if head else File
+        return whole(
             path, filename=file.name, media_type=file.media_type, etag=etag, headers=headers
         )
     if not spans:
@@ -143,7 +176,8 @@ def answer(
         parts = list(ranges.multipart(spans, file.size, file.media_type, boundary))
         media_type = f"multipart/byteranges; boundary={boundary}"
     headers["Content-Length"] = str(sum(part.length for part in parts))
-    return Stream(_read(path, parts), status_code=206, media_type=media_type, headers=headers)
+    partial = _HeadStream if head else Stream
+    return partial(_read(path, parts), status_code=206, media_type=media_type, headers=headers)
 
 
 def _read(path: Path, parts: Iterable[Part]) -> Iterator[bytes]:
