@@ -49,13 +49,15 @@ lint: $(STAMP)
 
 # The benchmark (bench/run.py): the service against the limit and its peers, then the questions
 # that stand alone on the same machine: the service behind the proxy (bench/proxy.py), CSV export
-# at scale (bench/export.py) and the search budget at scale (bench/search_budget.py); ~20 minutes.
+# at scale (bench/export.py), the search budget at scale (bench/search_budget.py) and cached GETs
+# of earlier commits beside the checkout (bench/commits.py: what a change cost); ~22 minutes.
 # The reports go to bench/results/ and BENCHMARKS.md. bench-smoke: a second per case.
 bench: $(STAMP) wrk sqlite3 nginx
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.proxy > bench/results/proxy.md
 	$(BIN)/python -m bench.export --out bench/results/export.json
 	$(BIN)/python -m bench.search_budget > bench/results/search-budget.md
+	$(BIN)/python -m bench.commits > bench/results/commits.md
 
 bench-smoke: $(STAMP) wrk
 	$(BIN)/python -m bench.run --smoke

@@ -79,11 +79,15 @@ def targets(by_name: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                 text, met = f"{text} (not one of the issue's targets)", None
             found.append({"target": text, "measured": round(ratio, 2), "met": met})
 
+    # Issue 5's target for cached GETs; the edge's cost (the same response without it) is shown
+    # beside it. Issue 11's "no regression, >= 0.84 x the limit" compares commits in one run
+    # (bench/commits.py, bench/results/commits.md): later issues made each response do more.
     for kind in ("list", "item", "filtered", "search", "304"):
         name = f"cached {kind}"
-        check(f"{name} >= 0.84 x limit req/s", name, "limit", 0.84)
+        check(f"{name} >= 0.70 x limit req/s", name, "limit", 0.70)
         same = f"limit, {kind} response"
-        check(f"{name} >= 0.84 x raw ASGI sending the same response", name, same, 0.84)
+        edge = f"{name} >= 0.84 x raw ASGI sending the same response"
+        check(edge, name, same, 0.84, counted=False)
     for coding in ("gzip", "br"):
         name = f"cached list, {coding}"
         check(f"{name} >= 0.9 x cached list (identity) req/s", name, "cached list", 0.9)

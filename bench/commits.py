@@ -1,0 +1,158 @@
+"""Cached GETs of earlier commits beside the code checked out, in one run: what a change cost.
+
+    python -m bench.commits [--commit REV ...] [--rounds 5] [--seconds 3]
+
+One question, one file. A target like issue 11's ("no performance regression: cached GETs
+>= 0.84 x the limit, today's figures") asks what a change cost, and later changes make the
+service do more per request (issue 12's larger records, issue 14's log line, request id and
+metrics), so today's service against the limit does not answer it. Two commits measured side
+by side with everything else equal do: the same machine, run, limit and dependencies (this
+checkout's locked venv), each commit's own fixtures built by its own code. By default the
+commits are the code before issue 11 (``df30371``) and its merge (``409a52b``); the code checked
+out is measured too, as it runs today.
+
+Each commit is exported with ``git archive`` into ``build/commits/<commit>/``, then built and
+served by its own ``python -m api``; the servers run on one core, wrk on the other, and each
+round runs every case in turn (as bench/run.py does). Prints a Markdown table.
+"""
+
+import argparse
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from api.settings import ROOT, Settings
+from bench.cases import Case, quote_id
+from bench.servers import PYTHON, Server, build, cores, peer, service
+
+BEFORE, AFTER = "df30371", "409a52b"
+FOLDER = ROOT / "build" / "commits"
+
+
+@dataclass
+class Code:
+    """One version of the service: a commit's tree (or the checkout) and its database."""
+
+    name: str
+    tree: Path
+    database: Path
+
+    def server(self, cpus: str) -> Server:
+        if self.tree == ROOT:
+            return service(self.name, self.database, cpus)
+        argv = [PYTHON, "-m", "api", "serve", "--port", "{port}"]
+        launch = ["sh", "-c", f'cd "{self.tree}" && exec "$@"', "sh", *argv]
+        return Server(self.name, launch, cpus, "/v1", {"ARTICLE_FACTS_DB": str(self.database)})
+
+
+def exported(commit: str) -> Code:
+    """``commit``'s tree in build/commits/, its database built by its own code."""
+    full = _git("rev-parse", "--short", commit).strip()
+    tree = FOLDER / full
+    if not (tree / "api").is_dir():
+        archive = subprocess.run(
+            ["git", "archive", full], cwd=ROOT, capture_output=True, check=True
+        )
+        tree.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(tree, filter="data")
+    database = tree / "build" / "facts.sqlite"
+    subprocess.run(
+        [PYTHON, "-m", "api", "build"],
+        cwd=tree,
+        env={**os.environ, "ARTICLE_FACTS_DB": str(database)},
+        check=True,
+        capture_output=True,
+    )
+    return Code(full, tree, database)
+
+
+def checkout() -> Code:
+    settings = Settings()
+    build({"ARTICLE_FACTS_DB": str(settings.database)})
+    return Code("checked out", ROOT, settings.database)
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def plan(codes: list[Code], server_core: str) -> tuple[list[Server], list[Case]]:
+    limit = peer("limit", "bench.peers:limit", server_core)
+    servers, cases = [limit], [Case("limit", "reference", limit, "/", "raw ASGI, constant bytes")]
+    for code in codes:
+        server = code.server(server_core)
+        servers.append(server)
+        item = f"/v1/quotes/{quote_id(code.database)}"
+        for kind, path in (("list", "/v1/quotes"), ("item", item)):
+            cases.append(Case(f"{code.name} {kind}", code.name, server, path, f"cached {kind}"))
+    return servers, cases
+
+
+def measure(cases: list[Case], rounds: int, seconds: int, load_core: str) -> None:
+    raw = FOLDER / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    (raw / "wrk.log").write_text("")
+    for case in cases:
+        case.check()
+        case.load(1, 64, load_core, raw)  # warm-up: the response is cached from here on
+    for _ in range(rounds):
+        for case in cases:
+            case.runs.append(case.load(seconds, 64, load_core, raw))
+
+
+def table(codes: list[Code], cases: list[Case]) -> str:
+    by_name = {case.name: case for case in cases}
+    limit = statistics.median(run["rps"] for run in by_name["limit"].runs)
+    lines = [
+        f"limit (raw ASGI, constant bytes): {limit:,.0f} req/s; ratios per round in brackets.",
+        "",
+        f"| code | case | bytes | req/s | x limit | x {codes[0].name} |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for code in codes:
+        for kind in ("list", "item"):
+            case, first = by_name[f"{code.name} {kind}"], by_name[f"{codes[0].name} {kind}"]
+            rps = statistics.median(run["rps"] for run in case.runs)
+            per_round = [a["rps"] / b["rps"] for a, b in zip(case.runs, first.runs, strict=True)]
+            spread = ", ".join(f"{ratio:.2f}" for ratio in per_round)
+            ratio = rps / statistics.median(run["rps"] for run in first.runs)
+            lines.append(
+                f"| {code.name} | cached {kind} | {case.size:,} | {rps:,.0f} | {rps / limit:.2f}"
+                f" | {ratio:.3f} [{spread}] |"
+            )
+    errors = sum(r["socket_errors"] + r["http_errors"] for case in cases for r in case.runs)
+    return "\n".join([*lines, "", f"errors: {errors}"])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.commits", description=__doc__)
+    parser.add_argument("--commit", action="append", help=f"default: {BEFORE} and {AFTER}")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=3)
+    args = parser.parse_args(argv)
+    codes = [*map(exported, args.commit or [BEFORE, AFTER]), checkout()]
+    server_core, load_core, _ = cores()
+    servers, cases = plan(codes, server_core)
+    try:
+        for server in servers:
+            server.start(FOLDER)
+        for server in servers:
+            server.wait()
+        measure(cases, args.rounds, args.seconds, load_core)
+    finally:
+        for server in servers:
+            server.stop()
+    print(table(codes, cases))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
