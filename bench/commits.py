@@ -19,17 +19,19 @@ round runs every case in turn (as bench/run.py does). Prints a Markdown table.
 import argparse
 import io
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tarfile
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from api.settings import ROOT, Settings
 from bench.cases import Case, quote_id
-from bench.servers import PYTHON, Server, build, cores, peer, service
+from bench.servers import PYTHON, Server, cores, peer, service
 
 BEFORE, AFTER = "df30371", "409a52b"
 FOLDER = ROOT / "build" / "commits"
@@ -53,30 +55,39 @@ class Code:
 
 def exported(commit: str) -> Code:
     """``commit``'s tree in build/commits/, its database built by its own code."""
-    full = _git("rev-parse", "--short", commit).strip()
+    try:
+        full = _git("rev-parse", "--verify", f"{commit}^{{commit}}").strip()
+    except subprocess.CalledProcessError:
+        raise SystemExit(f"{commit}: not a commit of this clone (a shallow one lacks it)") from None
     tree = FOLDER / full
-    if not (tree / "api").is_dir():
+    if not tree.is_dir():
         archive = subprocess.run(
             ["git", "archive", full], cwd=ROOT, capture_output=True, check=True
         )
-        tree.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(tree, filter="data")
+        FOLDER.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(dir=FOLDER, prefix=".export-"))
+        try:
+            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+                tar.extractall(temporary, filter="data")
+            os.rename(temporary, tree)  # whole or not at all
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
     database = tree / "build" / "facts.sqlite"
-    subprocess.run(
-        [PYTHON, "-m", "api", "build"],
-        cwd=tree,
-        env={**os.environ, "ARTICLE_FACTS_DB": str(database)},
-        check=True,
-        capture_output=True,
-    )
-    return Code(full, tree, database)
+    _build(tree, database)
+    return Code(full[:7], tree, database)
 
 
 def checkout() -> Code:
-    settings = Settings()
-    build({"ARTICLE_FACTS_DB": str(settings.database)})
-    return Code("checked out", ROOT, settings.database)
+    database = Settings().database
+    _build(ROOT, database)
+    return Code("checkout", ROOT, database)
+
+
+def _build(tree: Path, database: Path) -> None:
+    """``python -m api build`` of ``tree``'s own code and inputs; what it prints goes to stderr
+    (stdout is the report)."""
+    env = {**os.environ, "ARTICLE_FACTS_DB": str(database)}
+    subprocess.run([PYTHON, "-m", "api", "build"], cwd=tree, env=env, stdout=sys.stderr, check=True)
 
 
 def _git(*args: str) -> str:
@@ -129,7 +140,35 @@ def table(codes: list[Code], cases: list[Case]) -> str:
                 f" | {ratio:.3f} [{spread}] |"
             )
     errors = sum(r["socket_errors"] + r["http_errors"] for case in cases for r in case.runs)
-    return "\n".join([*lines, "", f"errors: {errors}"])
+    return "\n".join([*lines, "", *verdicts(codes, by_name, limit), f"errors: {errors}"])
+
+
+#: A later commit regressed when its median is under this share of the earlier one's: the
+#: rounds of one case move by about 3 % (BENCHMARKS.md).
+NOISE = 0.97
+#: Issue 11's bar for cached GETs: the figures of the day it was filed.
+ISSUE_11 = 0.84
+
+
+def verdicts(codes: list[Code], by_name: dict[str, Case], limit: float) -> list[str]:
+    """For each commit after the first: no regression (within NOISE), and >= ISSUE_11 x limit."""
+
+    def rps(name: str) -> float:
+        return float(statistics.median(run["rps"] for run in by_name[name].runs))
+
+    found = []
+    for code in codes[1:]:
+        if code.tree == ROOT:
+            continue
+        kinds = ("list", "item")
+        kept = all(rps(f"{code.name} {k}") >= NOISE * rps(f"{codes[0].name} {k}") for k in kinds)
+        near = all(rps(f"{code.name} {k}") >= ISSUE_11 * limit for k in kinds)
+        found.append(
+            f"- {code.name} against {codes[0].name}: no regression (>= {NOISE} x, cached list"
+            f" and item): {'yes' if kept else 'no'}; cached GETs >= {ISSUE_11} x the limit:"
+            f" {'yes' if near else 'no'}"
+        )
+    return [*found, ""] if found else []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -138,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=3)
     args = parser.parse_args(argv)
+    for name in [name for name in os.environ if name.startswith("ARTICLE_FACTS_")]:
+        del os.environ[name]  # each code is built and served with its own settings only
     codes = [*map(exported, args.commit or [BEFORE, AFTER]), checkout()]
     server_core, load_core, _ = cores()
     servers, cases = plan(codes, server_core)

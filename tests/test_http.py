@@ -10,6 +10,7 @@ from litestar.testing import TestClient
 from api.model.tables import recorded
 from api.revision import PACKAGE, revision
 from api.settings import Settings
+from api.web.app import create_app
 from api.web.edge import Edge, etag_matches
 
 PATHS = [
@@ -74,6 +75,23 @@ def test_the_health_checks_are_never_cached(
         assert response.headers["cache-control"] == "no-store"
         assert "etag" not in response.headers
     assert client.get(path).json() == {"status": "ok", "version": recorded(settings.database)}
+
+
+def test_a_response_routed_for_a_head_is_not_kept(settings: Settings) -> None:
+    """A handler may leave out a HEAD's body (api/web/edge.py HEAD_ONLY), so what routing made
+    for a HEAD never reaches a later GET: the GET is answered anew, whole."""
+    app = create_app(settings)
+    assert isinstance(app, Edge)
+    path = "/v1/quotes?format=ndjson&limit=2"  # not the fast path's: routed
+    identity = {"Accept-Encoding": "identity"}
+    with TestClient(app=app) as fresh:
+        head = fresh.head(path, headers=identity)
+        assert (head.status_code, head.content) == (200, b"")
+        assert app.held()[0] == 0
+        got = fresh.get(path, headers=identity)
+        assert got.headers["content-length"] == head.headers["content-length"]
+        assert len(got.content) == int(got.headers["content-length"]) > 0
+        assert app.held()[0] == 1
 
 
 def test_responses_are_compact_utf8_json(client: TestClient[Any]) -> None:

@@ -13,6 +13,8 @@ import os
 import re
 import select
 import shutil
+import signal
+import subprocess
 import sys
 import time
 import urllib.request
@@ -26,13 +28,15 @@ from litestar.testing import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.model import downloads
-from api.settings import Settings
+from api.settings import ROOT, Settings
 from api.web import ledger
 from api.web.access import REQUEST_ID, AccessLog, Answer, JsonFormatter, PlainFormatter
 from api.web.app import create_app
 from api.web.metrics import Metrics
+from deploy.proxy import free_port
+from tests import cut_stream
 from tests.conftest import ServiceFactory
-from tests.live import Service
+from tests.live import Service, probe
 
 MADE = re.compile(r"[0-9a-f]{12}-[0-9a-f]+")
 #: Each request of the log test: (method, path and query, request headers, how answered).
@@ -160,7 +164,9 @@ def test_a_failure_is_logged_with_its_stack_trace_and_the_client_sees_neither(
     token = REQUEST_ID.set("fails-0")
     try:
         assert msgspec.json.decode(JsonFormatter().format(record))["request_id"] == "fails-0"
-        assert PlainFormatter().format(record).endswith("(request fails-0)")
+        plain = PlainFormatter().format(record).splitlines()
+        assert plain[0].endswith("failed on /x (request fails-0)")
+        assert plain[-1] == "ZeroDivisionError: a bug deep down"
     finally:
         REQUEST_ID.reset(token)
     monkeypatch.setattr("api.web.store.Store.meta", broken)
@@ -214,6 +220,40 @@ def test_a_response_cut_after_it_began_is_logged_and_counted(
     cut = [x for x in errors if x.get("request_id") == "cut-1" and "stack" in x]
     assert len(cut) == 1, errors
     assert "ended before byte" in cut[0]["stack"]
+
+
+def test_a_chunked_stream_cut_after_it_began_ends_without_its_last_chunk(tmp_path: Path) -> None:
+    """The edge re-raises what failed a stream after it began, so granian ends the connection
+    without the last chunk: a client sees the body was cut, never a shorter one that looks
+    whole (a CSV export has no Content-Length to betray it). The line has what was sent."""
+    port = free_port()
+    with (tmp_path / "server.log").open("wb") as output:
+        argv = [sys.executable, "-m", "bench.serve", "tests.cut_stream:create", "--port", str(port)]
+        server = subprocess.Popen(argv, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while probe(port, "/ready") != 200:
+            assert server.poll() is None
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/export.csv", headers={"X-Request-Id": "chunked-1"})
+        response = connection.getresponse()
+        assert (response.status, response.getheader("transfer-encoding")) == (200, "chunked")
+        with pytest.raises(http.client.IncompleteRead) as cut:
+            response.read()
+        assert cut.value.partial == cut_stream.PART
+        connection.close()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=15)
+    lines = [
+        msgspec.json.decode(line)
+        for line in (tmp_path / "server.log").read_bytes().splitlines()
+        if b'"request_id":"chunked-1"' in line
+    ]
+    logged = [(x["status"], x["answered"], x["bytes"]) for x in lines if "status" in x]
+    assert logged == [(200, "stream", len(cut_stream.PART))]
 
 
 def test_the_log_level_and_format_are_settings(serve: ServiceFactory) -> None:

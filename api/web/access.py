@@ -222,8 +222,9 @@ class PlainFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__(PLAIN)
 
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        """The line before any stack trace, with the request's id at its end."""
+        text = super().formatMessage(record)
         request_id = REQUEST_ID.get()
         return f"{text} (request {request_id})" if request_id else text
 

@@ -102,6 +102,7 @@ NOT_MODIFIED_DROPS = (b"content-length", b"content-type", b"content-encoding")
 NO_STORE = (b"cache-control", b"no-store")
 #: In the scope of a HEAD the edge routes as a GET: true, so that a handler may leave out what
 #: only the body needs (a file of the dataset is then not read; api/web/resources/downloads.py).
+#: A response routed for a HEAD is therefore never kept: a later GET must not get its body.
 HEAD_ONLY = "article_facts.head_only"
 
 
@@ -343,7 +344,7 @@ class Edge:
             log.exception("the response to %s failed after it began", scope["path"])
             status, answered = passing.status, STREAM
         else:
-            log.exception("the edge failed on %s", scope["path"])
+            log.exception("the response to %s failed before it began", scope["path"])
             status, answered = 500, ROUTED
         self._done(scope, began, passing.request_id, status, passing.sent, answered, passing.route)
 
@@ -421,8 +422,10 @@ class Edge:
             log.exception("unhandled error in the fast path on %s", scope["path"])
             return failure(500, FAILURE, request_id, UNMATCHED), FAST
         answered: Answered = FAST
+        keep = True
         if answer is None:
             head = scope.get("method") == "HEAD"
+            keep = not head
             get = cast(HTTPScope, {**scope, "method": "GET", HEAD_ONLY: head})
             passing = Passing(self, scope, send, key, request_id)
             try:
@@ -436,7 +439,7 @@ class Edge:
         else:
             route, headers, body = answer
             rendered = self._finish(key, 200, headers, body, route)
-        if self.max_bytes and rendered.etag is not None:
+        if self.max_bytes and keep and rendered.etag is not None:
             rendered.size = rendered.cost(key, self._cached)
             if rendered.size <= self.max_bytes // 8:
                 self._remember(key, rendered)
