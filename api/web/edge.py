@@ -466,7 +466,6 @@ class Edge:
                 start.update(message)
             elif message["type"] == "http.response.body":
                 status, raw = int(start["status"]), start.get("headers", [])
-                passing.route = scope.get("path_template", UNMATCHED)
                 if not passing.open and not chunks and own(status, raw):
                     await passing.keep(status, raw)
                 elif not passing.open and message.get("more_body", False) and not chunks:
@@ -476,14 +475,16 @@ class Edge:
                 else:
                     chunks.append(message.get("body", b""))
 
-        await self.app(scope, receive, collect)
-        route = scope.get("path_template", UNMATCHED)
+        try:
+            await self.app(scope, receive, collect)
+        finally:  # the route is known once routing ran, even when the response then failed
+            passing.route = scope.get("path_template", UNMATCHED)
         if passing.open:
             return None
         status, raw = int(start["status"]), start.get("headers", [])
         stored = NO_STORE not in ((k.lower(), v) for k, v in raw)
         body = b"".join(chunks)
-        return self._finish(passing.key, status, _own(raw), body, route, stored=stored)
+        return self._finish(passing.key, status, _own(raw), body, passing.route, stored=stored)
 
     def _finish(
         self,
