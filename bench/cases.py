@@ -97,6 +97,22 @@ class Case:
         }
 
 
+def measure(cases: list[Case], plan: Plan, *, progress: bool = False) -> None:
+    """Each case checked, warmed up, then loaded in ``plan.rounds`` rounds, every case in turn
+    in each round (so that noise from the machine falls on all cases alike)."""
+    for case in cases:
+        case.check()
+    _, load_core, _ = cores()
+    if plan.warmup:
+        for case in cases:
+            case.load(plan.warmup, plan.connections, load_core, plan.raw)
+    for number in range(plan.rounds):
+        for case in cases:
+            case.runs.append(case.load(plan.seconds, plan.connections, load_core, plan.raw))
+        if progress:
+            print(f"round {number + 1}/{plan.rounds} done", flush=True)
+
+
 def datasette(plan: Plan) -> Path | None:
     """Datasette, the peer: installed from the lock (the ``bench`` extra), run as a program."""
     executable = Path(sys.executable).parent / "datasette"

@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.settings import ROOT, Settings
-from bench.cases import Case, quote_id
-from bench.servers import PYTHON, Server, cores, peer, service
+from bench.cases import Case, measure, quote_id
+from bench.plan import Plan
+from bench.servers import PYTHON, Server, cores, peer, running, service
 
 BEFORE, AFTER = "df30371", "409a52b"
 FOLDER = ROOT / "build" / "commits"
@@ -107,18 +108,6 @@ def plan(codes: list[Code], server_core: str) -> tuple[list[Server], list[Case]]
     return servers, cases
 
 
-def measure(cases: list[Case], rounds: int, seconds: int, load_core: str) -> None:
-    raw = FOLDER / "raw"
-    raw.mkdir(parents=True, exist_ok=True)
-    (raw / "wrk.log").write_text("")
-    for case in cases:
-        case.check()
-        case.load(1, 64, load_core, raw)  # warm-up: the response is cached from here on
-    for _ in range(rounds):
-        for case in cases:
-            case.runs.append(case.load(seconds, 64, load_core, raw))
-
-
 def table(codes: list[Code], cases: list[Case]) -> str:
     by_name = {case.name: case for case in cases}
     limit = statistics.median(run["rps"] for run in by_name["limit"].runs)
@@ -180,17 +169,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in [name for name in os.environ if name.startswith("ARTICLE_FACTS_")]:
         del os.environ[name]  # each code is built and served with its own settings only
     codes = [*map(exported, args.commit or [BEFORE, AFTER]), checkout()]
-    server_core, load_core, _ = cores()
-    servers, cases = plan(codes, server_core)
-    try:
-        for server in servers:
-            server.start(FOLDER)
-        for server in servers:
-            server.wait()
-        measure(cases, args.rounds, args.seconds, load_core)
-    finally:
-        for server in servers:
-            server.stop()
+    servers, cases = plan(codes, cores()[0])
+    how = Plan(
+        smoke=False,
+        rounds=args.rounds,
+        seconds=args.seconds,
+        warmup=1,
+        connections=64,
+        scale_articles=0,
+        scale_facts=0,
+        datasette=False,
+        out=FOLDER,
+    )
+    how.raw.mkdir(parents=True, exist_ok=True)
+    (how.raw / "wrk.log").write_text("")
+    with running(servers, how.raw):
+        measure(cases, how)  # the warm-up caches each response
     print(table(codes, cases))
     return 0
 

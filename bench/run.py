@@ -25,10 +25,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench.cases import plan_cases, prepare_scale
+from bench.cases import measure, plan_cases, prepare_scale
 from bench.plan import BUILD, RESULTS, Plan
 from bench.report import machine, markdown, targets, write_report
-from bench.servers import build, cores
+from bench.servers import build, running
 
 # ---------------------------------------------------------------------------------------------
 
@@ -46,27 +46,11 @@ def run(plan: Plan) -> dict[str, Any]:
     if plan.only:
         cases = [c for c in cases if c.name == "limit" or any(o in c.name for o in plan.only)]
         servers = [s for s in servers if any(c.server is s for c in cases)]
-    try:
-        for server in servers:
-            server.start(plan.raw)
-        for server in servers:
-            server.wait()
-        for case in cases:
-            case.check()
+    with running(servers, plan.raw):
         started = time.monotonic()
-        _, load_core, _ = cores()
-        if plan.warmup:
-            for case in cases:
-                case.load(plan.warmup, plan.connections, load_core, plan.raw)
-        for round_number in range(plan.rounds):
-            for case in cases:
-                case.runs.append(case.load(plan.seconds, plan.connections, load_core, plan.raw))
-            print(f"round {round_number + 1}/{plan.rounds} done", flush=True)
+        measure(cases, plan, progress=True)
         rss = {server.name: server.peak_rss() for server in servers}
         loaded = time.monotonic() - started
-    finally:
-        for server in servers:
-            server.stop()
     summaries = [case.summary() for case in cases]
     by_name = {case["name"]: case for case in summaries}
     return {

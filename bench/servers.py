@@ -1,6 +1,7 @@
 """The servers under load: processes pinned to a core, started as users run them, probed and
 stopped as one session; the build of their databases."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -131,6 +132,20 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def running(servers: list[Server], logs: Path) -> Iterator[None]:
+    """Every server started and answering; all stopped after, whatever happened."""
+    try:
+        for server in servers:
+            server.start(logs)
+        for server in servers:
+            server.wait()
+        yield
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def _tree(pid: int) -> Iterator[int]:
