@@ -77,18 +77,16 @@ def too_common(word: str, records: int, cap: int, prefix: bool) -> BadRequest:
     """A search refused before ranking: its words are held by more than ``cap`` records in all
     (BM25 weighs a word by reading every record that holds it); names the commonest word, which
     may be the last, a prefix (its records are those of every word it starts)."""
-    if prefix:
-        detail = (
-            f"too broad: its words are in more than {cap:,} records in all, words starting"
-            f" {word!r} in {records:,}; ranking weighs a word by every record that holds it, so"
-            " spell out more of the last word, or leave it out"
-        )
-    else:
-        detail = (
-            f"too broad: its words are in more than {cap:,} records in all, {word!r} alone in"
-            f" {records:,}; ranking weighs a word by every record that holds it, so leave out"
-            " the most common words (adding words does not help)"
-        )
+    held = f"words starting {word!r}" if prefix else f"{word!r} alone"
+    advice = (
+        "spell out more of the last word, or leave it out"
+        if prefix
+        else "leave out the most common words (adding words does not help)"
+    )
+    detail = (
+        f"too broad: its words are in more than {cap:,} records in all, {held} in {records:,};"
+        f" ranking weighs a word by every record that holds it, so {advice}"
+    )
     return BadRequest.for_parameter("q", detail)
 
 
